@@ -1,0 +1,82 @@
+/** `vigil dump`: EVTX records as JSONL, JSON or XML. */
+import { stat } from "node:fs/promises";
+import type { Command } from "commander";
+import { addStats, emptyStats } from "../evtx/damage.js";
+import { closeWorkerPools, defaultThreads, formatDamage, renderEvtxFile, type ReadStats, type TextFormat } from "../evtx/index.js";
+import { StreamWriter } from "../output/stream-writer.js";
+import { sanitizeForTerminal } from "../output/terminal.js";
+import { discoverFiles, type DiscoveryProblem, isEvtxName } from "../sources/discover.js";
+import { parseThreads } from "./options.js";
+
+interface DumpOptions {
+  format: TextFormat;
+  threads?: number;
+  recover: boolean;
+  stats: boolean;
+}
+
+export function registerDump(program: Command): void {
+  program
+    .command("dump")
+    .description("Decode EVTX files (or folders of them, recursively) to JSONL, JSON or XML")
+    .argument("<paths...>", "EVTX files or folders")
+    .option("-f, --format <format>", "jsonl | json | xml", "jsonl")
+    .option("-t, --threads <n>", "worker threads decoding chunks (default: number of cores)", parseThreads)
+    .option("--no-recover", "do not recover records from slack, damaged chunks or beyond the header's chunk count")
+    .option("--stats", "print per-file and total counts to stderr", false)
+    .action(async (paths: string[], options: DumpOptions) => {
+      if (!["jsonl", "json", "xml"].includes(options.format)) {
+        process.stderr.write(`vigil dump: unknown format '${sanitizeForTerminal(options.format)}' (jsonl, json, xml)\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.exitCode = await dump(paths, options);
+    });
+}
+
+function statsLine(name: string, s: ReadStats): string {
+  return `${sanitizeForTerminal(name)}: ${s.records} records (${s.recovered} recovered), ${s.skipped} skipped, ${s.fragments} slack fragments, ${s.chunks} chunks (${s.chunksDamaged} damaged), ${s.bytes} bytes`;
+}
+
+async function dump(paths: string[], options: DumpOptions): Promise<number> {
+  const out = new StreamWriter(process.stdout);
+  const threads = options.threads ?? defaultThreads();
+  const problems: DiscoveryProblem[] = [];
+  const total = emptyStats();
+  let files = 0;
+  let damaged = 0;
+  let unusable = 0;
+  if (options.format === "xml") await out.write('<?xml version="1.0" encoding="utf-8"?>\n<Events>\n');
+  for await (const path of discoverFiles(paths, isEvtxName, problems)) {
+    files++;
+    const stats = emptyStats();
+    let fileDamage = 0;
+    const onDamage = (d: Parameters<typeof formatDamage>[0]): void => {
+      fileDamage++;
+      process.stderr.write(`${sanitizeForTerminal(formatDamage(d))}\n`);
+    };
+    try {
+      for await (const text of renderEvtxFile(path, { format: options.format, threads, recover: options.recover, onDamage }, stats)) {
+        await out.write(text);
+      }
+      stats.bytes = (await stat(path)).size;
+    } catch (e) {
+      fileDamage++;
+      process.stderr.write(`${sanitizeForTerminal(path)}: ${sanitizeForTerminal((e as Error).message)}\n`);
+    }
+    if (fileDamage > 0) damaged++;
+    if (fileDamage > 0 && stats.records === 0) unusable++;
+    addStats(total, stats);
+    if (options.stats) process.stderr.write(`${statsLine(path, stats)}\n`);
+  }
+  if (options.format === "xml") await out.write("</Events>\n");
+  await out.flush();
+  await closeWorkerPools();
+  for (const p of problems) process.stderr.write(`${sanitizeForTerminal(p.path)}: cannot read: ${p.reason}\n`);
+  if (options.stats) {
+    process.stderr.write(`${statsLine(`total (${files} files, ${damaged} with damage)`, total)}\n`);
+  }
+  if (files === 0 || (total.records === 0 && (unusable > 0 || problems.length > 0))) return 2;
+  if (damaged > 0 || problems.length > 0) return 1;
+  return 0;
+}

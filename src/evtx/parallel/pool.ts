@@ -1,0 +1,238 @@
+/**
+ * A pool of chunk-decoding workers. Chunks go out in file order and results come back in file order; at most a few
+ * chunks per worker are in flight, so memory stays bounded whatever the file size.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { Chunk } from "../chunk.js";
+import { MapFieldView } from "../render/fields.js";
+import { readRecordAt } from "../record.js";
+import type { ChunkBlock } from "../layout.js";
+import type { Damage, EvtxRecord, FieldValue, FieldView, JsonValue, ReadStats } from "../types.js";
+import type { ChunkOutput, ChunkTask, ChunkTaskResult, DecodedRecordData } from "./messages.js";
+
+/** Chunks in flight per worker: enough to keep every worker busy while the main thread consumes results. */
+const IN_FLIGHT_PER_WORKER = 3;
+
+export function defaultThreads(): number {
+  return availableParallelism();
+}
+
+function workerScript(): { url: URL; execArgv: string[] } {
+  // Under tsx (tests, benches) the sources are .ts files and the worker needs the loader too.
+  const ts = import.meta.url.endsWith(".ts");
+  return {
+    url: new URL(ts ? "./chunk-worker.ts" : "./chunk-worker.js", import.meta.url),
+    execArgv: ts ? ["--import", "tsx"] : [],
+  };
+}
+
+class ChunkWorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly waiting: { task: ChunkTask; resolve: (r: ChunkTaskResult) => void; reject: (e: Error) => void }[] =
+    [];
+  private readonly pending = new Map<number, { resolve: (r: ChunkTaskResult) => void; reject: (e: Error) => void }>();
+  private readonly busy = new Map<Worker, number>();
+  private readonly workers: Worker[] = [];
+
+  constructor(size: number) {
+    const { url, execArgv } = workerScript();
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(url, { execArgv });
+      worker.on("message", (result: ChunkTaskResult) => this.done(worker, result));
+      worker.on("error", (e) => this.failed(worker, e));
+      worker.unref();
+      this.workers.push(worker);
+      this.idle.push(worker);
+    }
+  }
+
+  run(task: ChunkTask): Promise<ChunkTaskResult> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ task, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.waiting.length > 0) {
+      const worker = this.idle.pop() as Worker;
+      const job = this.waiting.shift() as (typeof this.waiting)[number];
+      this.pending.set(job.task.id, job);
+      this.busy.set(worker, job.task.id);
+      // A busy worker keeps the process alive; an idle one must not.
+      worker.ref();
+      worker.postMessage(job.task, [job.task.bytes]);
+    }
+  }
+
+  private done(worker: Worker, result: ChunkTaskResult): void {
+    const job = this.pending.get(result.id);
+    this.pending.delete(result.id);
+    this.busy.delete(worker);
+    worker.unref();
+    this.idle.push(worker);
+    job?.resolve(result);
+    this.dispatch();
+  }
+
+  private failed(worker: Worker, error: Error): void {
+    const id = this.busy.get(worker);
+    if (id !== undefined) {
+      this.pending.get(id)?.reject(error);
+      this.pending.delete(id);
+    }
+    this.busy.delete(worker);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+const pools = new Map<number, ChunkWorkerPool>();
+
+function pool(threads: number): ChunkWorkerPool {
+  let p = pools.get(threads);
+  if (p === undefined) {
+    p = new ChunkWorkerPool(threads);
+    pools.set(threads, p);
+  }
+  return p;
+}
+
+/** Stop all worker pools (tests and benches call this to end cleanly). */
+export async function closeWorkerPools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.close()));
+}
+
+let nextTaskId = 1;
+
+function ownArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) {
+    return bytes.buffer;
+  }
+  // A copy: Buffer#slice shares memory, and transferring the shared buffer would detach the caller's read window.
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy.buffer;
+}
+
+interface PoolOptions {
+  readonly file: string;
+  readonly recover: boolean;
+  readonly threads: number;
+}
+
+/** Run chunk tasks on the pool, yielding results in the order the blocks came. */
+async function* ordered(blocks: AsyncIterable<ChunkBlock>, options: PoolOptions, output: ChunkOutput) {
+  const workers = pool(options.threads);
+  const inFlight: Promise<[ChunkBlock, ChunkTaskResult]>[] = [];
+  const limit = options.threads * IN_FLIGHT_PER_WORKER;
+  for await (const block of blocks) {
+    const placement = { index: block.index, fileOffset: block.fileOffset, declared: block.declared };
+    const task: ChunkTask = {
+      id: nextTaskId++,
+      bytes: ownArrayBuffer(block.bytes),
+      ...placement,
+      file: options.file,
+      recover: options.recover,
+      output,
+    };
+    inFlight.push(workers.run(task).then((r) => [{ ...placement, bytes: new Uint8Array(r.bytes) }, r]));
+    if (inFlight.length >= limit) yield await (inFlight.shift() as (typeof inFlight)[number]);
+  }
+  while (inFlight.length > 0) yield await (inFlight.shift() as (typeof inFlight)[number]);
+}
+
+function workerBug(options: PoolOptions, block: ChunkBlock, error: string): Damage {
+  return {
+    file: options.file,
+    chunk: block.index,
+    offset: block.fileOffset,
+    kind: "chunk-data",
+    reason: `internal error decoding chunk: ${error.split("\n")[0]}`,
+  };
+}
+
+/** A record decoded on a worker: fields arrive ready; JSON and XML are rendered on demand from the chunk bytes. */
+class DecodedRecord implements EvtxRecord {
+  readonly fields: FieldView;
+  readonly recordId: number;
+  readonly timestamp: string;
+  readonly offset: number;
+  readonly recovered: boolean;
+
+  constructor(
+    data: DecodedRecordData,
+    private readonly block: ChunkBlock,
+    private readonly chunkCache: { chunk: Chunk | null },
+  ) {
+    this.recordId = data.recordId;
+    this.timestamp = data.timestamp;
+    this.offset = data.offset;
+    this.recovered = data.recovered;
+    this.fields = new MapFieldView(new Map<string, FieldValue>(data.fields));
+  }
+
+  get chunk(): number {
+    return this.block.index;
+  }
+
+  private reread(): EvtxRecord {
+    this.chunkCache.chunk ??= new Chunk(this.block.bytes, this.block);
+    const result = readRecordAt(this.chunkCache.chunk, this.offset - this.block.fileOffset, this.recovered);
+    if (result.kind !== "record") throw new Error(`record ${this.recordId} no longer decodes: ${result.reason}`);
+    return result.record;
+  }
+
+  toJson(): JsonValue {
+    return this.reread().toJson();
+  }
+
+  toJsonText(): string {
+    return this.reread().toJsonText();
+  }
+
+  toXml(): string {
+    return this.reread().toXml();
+  }
+}
+
+export interface DecodedChunk {
+  readonly records: EvtxRecord[];
+  readonly damage: Damage[];
+  readonly stats: ReadStats;
+}
+
+export async function* decodeChunksInWorkers(
+  blocks: AsyncIterable<ChunkBlock>,
+  options: PoolOptions,
+): AsyncGenerator<DecodedChunk> {
+  for await (const [block, result] of ordered(blocks, options, "fields")) {
+    const cache = { chunk: null };
+    const records = (result.records ?? []).map((d) => new DecodedRecord(d, block, cache));
+    const damage = result.error ? [...result.damage, workerBug(options, block, result.error)] : result.damage;
+    yield { records, damage, stats: result.stats };
+  }
+}
+
+export interface RenderedChunk {
+  /** UTF-8 text. */
+  readonly text: Uint8Array;
+  readonly damage: Damage[];
+  readonly stats: ReadStats;
+}
+
+export async function* renderChunksInWorkers(
+  blocks: AsyncIterable<ChunkBlock>,
+  options: PoolOptions & { format: "jsonl" | "json" | "xml" },
+): AsyncGenerator<RenderedChunk> {
+  for await (const [block, result] of ordered(blocks, options, options.format)) {
+    const damage = result.error ? [...result.damage, workerBug(options, block, result.error)] : result.damage;
+    yield { text: result.text ?? new Uint8Array(0), damage, stats: result.stats };
+  }
+}
+

@@ -1,0 +1,182 @@
+/**
+ * Reading whole files: from a buffer (tests, small inputs) or streamed chunk by chunk from disk, in bounded memory,
+ * optionally decoding chunks on worker threads.
+ */
+import { open } from "node:fs/promises";
+import { Chunk, type ChunkReadResult, CHUNK_SIZE } from "./chunk.js";
+import { addStats, damage, emptyStats } from "./damage.js";
+import { FILE_HEADER_BLOCK_SIZE } from "./file-header.js";
+import { alignedPlacement, type ChunkBlock, findChunkMagic, layoutFromHeader, worthReading } from "./layout.js";
+import type { Damage, EvtxRecord, ReadOptions, ReadStats, StreamOptions } from "./types.js";
+
+export interface BufferReadResult {
+  readonly records: EvtxRecord[];
+  readonly damage: Damage[];
+  readonly stats: ReadStats;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function notEvtx(file: string): Damage {
+  return damage(file, null, 0, "not-evtx", "no EVTX file header or chunk found: not an EVTX file");
+}
+
+/** Every chunk block of an in-memory file, in file order. */
+export function* bufferBlocks(bytes: Uint8Array, file: string, recover: boolean, problems: Damage[]): Generator<ChunkBlock> {
+  const buf = asBuffer(bytes);
+  const layout = layoutFromHeader(buf.subarray(0, FILE_HEADER_BLOCK_SIZE), buf.length, file);
+  problems.push(...layout.damage);
+  let found = 0;
+  if (layout.mode === "aligned") {
+    for (let k = 0; FILE_HEADER_BLOCK_SIZE + k * CHUNK_SIZE < buf.length; k++) {
+      const placement = alignedPlacement(k, layout, recover);
+      if (placement === null) break;
+      const block = { ...placement, bytes: buf.subarray(placement.fileOffset, placement.fileOffset + CHUNK_SIZE) };
+      if (!worthReading(block)) continue;
+      found++;
+      yield block;
+    }
+    return;
+  }
+  if (recover) {
+    for (const fileOffset of findChunkMagic(buf, 0)) {
+      yield { index: found++, fileOffset, declared: false, bytes: buf.subarray(fileOffset, fileOffset + CHUNK_SIZE) };
+    }
+  }
+  if (found === 0) problems.push(notEvtx(file));
+}
+
+/** Read a whole in-memory EVTX file. */
+export function readEvtxBuffer(bytes: Uint8Array, options: ReadOptions = {}): BufferReadResult {
+  const file = options.file ?? "<buffer>";
+  const recover = options.recover ?? true;
+  const problems: Damage[] = [];
+  const records: EvtxRecord[] = [];
+  const stats = emptyStats();
+  for (const block of bufferBlocks(bytes, file, recover, problems)) {
+    const result = new Chunk(block.bytes, block).read({ file, recover });
+    records.push(...result.records);
+    problems.push(...result.damage);
+    addStats(stats, result.stats);
+  }
+  stats.bytes = bytes.length;
+  for (const d of problems) options.onDamage?.(d);
+  return { records, damage: problems, stats };
+}
+
+const SCAN_WINDOW = 4 * 1024 * 1024;
+const CHUNKS_PER_READ = 16;
+
+/**
+ * Every chunk block of a file on disk, read one at a time. File-level problems go to `problems` as they are found.
+ */
+export async function* fileBlocks(path: string, file: string, recover: boolean, problems: Damage[]): AsyncGenerator<ChunkBlock> {
+  const handle = await open(path, "r");
+  try {
+    const { size } = await handle.stat();
+    const head = Buffer.alloc(Math.min(FILE_HEADER_BLOCK_SIZE, size));
+    await handle.read(head, 0, head.length, 0);
+    const layout = layoutFromHeader(head, size, file);
+    problems.push(...layout.damage);
+    const readAt = async (offset: number, length: number): Promise<Buffer> => {
+      const buf = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
+      let done = 0;
+      while (done < buf.length) {
+        const { bytesRead } = await handle.read(buf, done, buf.length - done, offset + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return done === buf.length ? buf : buf.subarray(0, done);
+    };
+    if (layout.mode === "aligned") {
+      // Read several chunks per call: one 64 KiB read at a time spent more time waiting than decoding.
+      let window: Buffer = Buffer.alloc(0);
+      let windowStart = 0;
+      for (let k = 0; FILE_HEADER_BLOCK_SIZE + k * CHUNK_SIZE < size; k++) {
+        const placement = alignedPlacement(k, layout, recover);
+        if (placement === null) break;
+        if (placement.fileOffset + CHUNK_SIZE > windowStart + window.length) {
+          windowStart = placement.fileOffset;
+          window = await readAt(windowStart, CHUNKS_PER_READ * CHUNK_SIZE);
+        }
+        const at = placement.fileOffset - windowStart;
+        const block = { ...placement, bytes: window.subarray(at, at + CHUNK_SIZE) };
+        if (worthReading(block)) yield block;
+      }
+      return;
+    }
+    let found = 0;
+    if (recover) {
+      // Search overlapping windows so a magic straddling two windows is still seen; chunks may overlap nothing.
+      let nextFree = 0;
+      for (let start = 0; start < size; start += SCAN_WINDOW) {
+        const window = await readAt(start, SCAN_WINDOW + 7);
+        for (const fileOffset of findChunkMagic(window, start)) {
+          if (fileOffset < nextFree || fileOffset >= start + SCAN_WINDOW) continue;
+          yield { index: found++, fileOffset, declared: false, bytes: await readAt(fileOffset, CHUNK_SIZE) };
+          nextFree = fileOffset + 8;
+        }
+      }
+    }
+    if (found === 0) problems.push(notEvtx(file));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Records of one file, streamed. `stats` and `damage` are complete once iteration ends. */
+export interface EvtxFileReader extends AsyncIterable<EvtxRecord> {
+  readonly stats: ReadStats;
+  readonly damage: Damage[];
+}
+
+/**
+ * Stream the records of an EVTX file in file order. With `threads` above 1 chunks are decoded on worker threads and
+ * the records carry their fields already decoded.
+ */
+export function readEvtxFile(path: string, options: StreamOptions = {}): EvtxFileReader {
+  const file = options.file ?? path;
+  const recover = options.recover ?? true;
+  const stats = emptyStats();
+  const problems: Damage[] = [];
+  const report = (d: Damage): void => {
+    problems.push(d);
+    options.onDamage?.(d);
+  };
+  return {
+    stats,
+    damage: problems,
+    async *[Symbol.asyncIterator]() {
+      const fileProblems: Damage[] = [];
+      const flushFileProblems = (): void => {
+        for (const d of fileProblems.splice(0)) report(d);
+      };
+      const threads = options.threads ?? 1;
+      if (threads > 1) {
+        const { decodeChunksInWorkers } = await import("./parallel/pool.js");
+        for await (const result of decodeChunksInWorkers(fileBlocks(path, file, recover, fileProblems), { file, recover, threads })) {
+          flushFileProblems();
+          yield* take(result);
+        }
+      } else {
+        for await (const block of fileBlocks(path, file, recover, fileProblems)) {
+          flushFileProblems();
+          yield* take(new Chunk(block.bytes, block).read({ file, recover }));
+        }
+      }
+      flushFileProblems();
+      const { size } = await (await import("node:fs/promises")).stat(path);
+      stats.bytes = size;
+    },
+  };
+
+  function take(result: Pick<ChunkReadResult, "damage" | "stats"> & { records: readonly EvtxRecord[] }): readonly EvtxRecord[] {
+    for (const d of result.damage) report(d);
+    const bytes = stats.bytes;
+    addStats(stats, result.stats);
+    stats.bytes = bytes;
+    return result.records;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * An event record (libyal "Event record"): magic, size, record number, FILETIME, BinXML, and the size again at the
+ * end. The BinXML structure is parsed when the record is read (so a bad record is caught there); values are
+ * decoded only when a field, the JSON or the XML is asked for.
+ */
+import type { BinXmlNode } from "./binxml/model.js";
+import { TokenReader } from "./binxml/tokens.js";
+import { formatFileTime } from "./binxml/values.js";
+import type { Chunk } from "./chunk.js";
+import { FieldSink, MapFieldView } from "./render/fields.js";
+import { CompiledFieldView } from "./render/compiled-fields.js";
+import { compiledFieldsFor, renderCompiledJson, resolveValues, soleTemplate } from "./render/compiled.js";
+import { JsonSink, stringifyJson } from "./render/json.js";
+import { RecordWalker, type XmlSink } from "./render/walk.js";
+import { XmlTextSink } from "./render/xml.js";
+import type { EvtxRecord, FieldView, JsonValue } from "./types.js";
+
+/** Bytes 2a 2a 00 00 read as a little-endian u32. */
+export const RECORD_MAGIC = 0x00002a2a;
+export const RECORD_HEADER_SIZE = 24;
+/** Header plus the trailing size copy: the smallest possible record. */
+export const RECORD_MIN_SIZE = 28;
+const SIZE = 4;
+const RECORD_ID = 8;
+const WRITTEN_TIME = 16;
+
+export type RecordReadResult =
+  | { kind: "record"; record: ChunkRecord }
+  /** `size` is the record's own size when its frame is consistent (so the reader can step over it), else 0. */
+  | { kind: "bad"; reason: string; size: number };
+
+export function readRecordAt(chunk: Chunk, at: number, recovered: boolean): RecordReadResult {
+  const v = chunk.view;
+  const size = v.u32(at + SIZE);
+  if (size < RECORD_MIN_SIZE) {
+    return { kind: "bad", reason: `invalid record size ${size} (below ${RECORD_MIN_SIZE})`, size: 0 };
+  }
+  if (at + size > v.length) {
+    return { kind: "bad", reason: `record size ${size} runs past the end of the chunk`, size: 0 };
+  }
+  if (v.u32(at + size - 4) !== size) {
+    return { kind: "bad", reason: `record size ${size} does not match its trailing copy ${v.u32(at + size - 4)}`, size: 0 };
+  }
+  const id = v.u64(at + RECORD_ID);
+  try {
+    const reader = new TokenReader(chunk, false);
+    const { nodes } = reader.fragment(at + RECORD_HEADER_SIZE, at + size - 4);
+    if (nodes.length === 0) return { kind: "bad", reason: "record holds no BinXML", size };
+    const timestamp = formatFileTime(v.u32(at + WRITTEN_TIME), v.u32(at + WRITTEN_TIME + 4));
+    return { kind: "record", record: new ChunkRecord(chunk, at, size, Number(id), timestamp, nodes, recovered) };
+  } catch (e) {
+    return { kind: "bad", reason: `record ${id}: ${(e as Error).message}`, size };
+  }
+}
+
+export class ChunkRecord implements EvtxRecord {
+  private fieldView: FieldView | null = null;
+
+  constructor(
+    private readonly chunkRef: Chunk,
+    private readonly at: number,
+    readonly size: number,
+    readonly recordId: number,
+    readonly timestamp: string,
+    private readonly nodes: readonly BinXmlNode[],
+    readonly recovered: boolean,
+  ) {}
+
+  get offset(): number {
+    return this.chunkRef.placement.fileOffset + this.at;
+  }
+
+  get chunk(): number {
+    return this.chunkRef.placement.index;
+  }
+
+  /** Walk the record into a sink; returns the value-decoding problems met on the way. */
+  walk(sink: XmlSink): string[] {
+    const walker = new RecordWalker(this.chunkRef, sink);
+    walker.walk(this.nodes);
+    return walker.problems;
+  }
+
+  get fields(): FieldView {
+    if (this.fieldView === null) {
+      const instance = soleTemplate(this.nodes);
+      const resolved = instance && resolveValues(this.chunkRef, instance.values);
+      const compiled = instance && resolved && compiledFieldsFor(this.chunkRef, instance.definition, resolved);
+      if (resolved && compiled) {
+        this.fieldView = new CompiledFieldView(this.chunkRef, compiled, resolved.scopes, () => this.genericFields());
+      } else {
+        this.fieldView = this.genericFields();
+      }
+    }
+    return this.fieldView;
+  }
+
+  private genericFields(): FieldView {
+    const sink = new FieldSink();
+    this.walk(sink);
+    return new MapFieldView(sink.fields);
+  }
+
+  /** Compact JSON text, through the compiled template when it applies. */
+  toJsonText(): string {
+    return renderCompiledJson(this.chunkRef, this.nodes) ?? stringifyJson(this.toJson());
+  }
+
+  toJson(): JsonValue {
+    const sink = new JsonSink();
+    this.walk(sink);
+    return sink.result();
+  }
+
+  toXml(): string {
+    const sink = new XmlTextSink();
+    this.walk(sink);
+    return sink.result();
+  }
+}

@@ -1,0 +1,53 @@
+/** The flat field view of a record with a compiled shape: a field's value is decoded when it is first asked for. */
+import type { SubstitutionValues } from "../binxml/model.js";
+import type { ChunkContext } from "../binxml/tokens.js";
+import type { FieldValue, FieldView } from "../types.js";
+import { type CompiledFields, decodeSlot, FALLBACK } from "./compiled.js";
+
+const UNDECODED = Symbol("undecoded");
+
+export class CompiledFieldView implements FieldView {
+  private decoded: (FieldValue | typeof UNDECODED)[] | null = null;
+  private fallback: FieldView | null = null;
+
+  constructor(
+    private readonly ctx: ChunkContext,
+    private readonly compiled: CompiledFields,
+    private readonly scopes: ReadonlyMap<string, SubstitutionValues>,
+    /** The generic view, for a value the compiled shape cannot hold (it failed to decode, or is an empty attribute). */
+    private readonly generic: () => FieldView,
+  ) {}
+
+  get(path: string): FieldValue | undefined {
+    if (this.fallback !== null) return this.fallback.get(path);
+    const i = this.compiled.byPath.get(path);
+    if (i === undefined) return undefined;
+    const value = this.at(i);
+    return this.fallback !== null ? (this.fallback as FieldView).get(path) : value;
+  }
+
+  *entries(): IterableIterator<[string, FieldValue]> {
+    const { paths } = this.compiled;
+    for (let i = 0; i < paths.length && this.fallback === null; i++) this.at(i);
+    if (this.fallback !== null) {
+      yield* (this.fallback as FieldView).entries();
+      return;
+    }
+    for (let i = 0; i < paths.length; i++) yield [paths[i], this.at(i)];
+  }
+
+  private at(i: number): FieldValue {
+    const source = this.compiled.sources[i];
+    if ("value" in source) return source.value;
+    this.decoded ??= new Array(this.compiled.paths.length).fill(UNDECODED);
+    const cached = this.decoded[i];
+    if (cached !== UNDECODED) return cached;
+    const value = decodeSlot(this.ctx, this.scopes, source.scope, source.index);
+    if (value === FALLBACK || (source.attribute && (value === "" || value === null))) {
+      this.fallback = this.generic();
+      return null;
+    }
+    this.decoded[i] = value;
+    return value;
+  }
+}

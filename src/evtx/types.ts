@@ -1,0 +1,88 @@
+/**
+ * Public types of the EVTX reader. The rest of Vigil depends on these, not on the parser internals.
+ */
+
+/** A decoded field value, as the JSON rendering would show it (hex, GUID, SID and times are strings). */
+export type FieldValue = string | number | bigint | boolean | null | readonly FieldValue[];
+
+/** Flat field view of one record: `System.EventID`, `System.Provider.Name`, `EventData.CommandLine`, … */
+export interface FieldView {
+  /** The value at a flat path, or undefined when the record has no such field. */
+  get(path: string): FieldValue | undefined;
+  /** Every field in document order. */
+  entries(): IterableIterator<[string, FieldValue]>;
+}
+
+/** What went wrong where. `chunk` is null for file-level damage. Offsets are absolute file offsets. */
+export interface Damage {
+  readonly file: string;
+  readonly chunk: number | null;
+  readonly offset: number;
+  readonly kind: DamageKind;
+  readonly reason: string;
+}
+
+export type DamageKind =
+  | "file-header" // bad magic, CRC or sizes in the file header
+  | "chunk-header" // bad chunk magic, header CRC or offsets
+  | "chunk-data" // event records CRC mismatch
+  | "record" // unreadable record (bad size, bad BinXML)
+  | "truncated" // file ends inside a structure
+  | "not-evtx"; // no EVTX structure found at all
+
+/** Totals that reconcile: every record slot found is read, or skipped with a Damage entry. */
+export interface ReadStats {
+  bytes: number;
+  chunks: number;
+  chunksDamaged: number;
+  /** Records decoded (includes `recovered`). */
+  records: number;
+  /** Of `records`, those found outside the header-declared area: beyond the chunk count, in slack, by magic scan. */
+  recovered: number;
+  /** Record headers found that could not be decoded; each has a Damage entry. */
+  skipped: number;
+  /**
+   * Record-like remnants in chunk slack (after the free-space offset of a sound chunk) that do not decode: leftovers
+   * of overwritten records, not records of the log, so counted here and not reported as damage.
+   */
+  fragments: number;
+}
+
+export interface ReadOptions {
+  /** Name used in damage messages (defaults to the path, or "<buffer>"). */
+  readonly file?: string;
+  /** Recover records beyond the header's chunk count, in chunk slack and in damaged chunks. Default true. */
+  readonly recover?: boolean;
+  /** Called for each problem as it is found. */
+  readonly onDamage?: (damage: Damage) => void;
+}
+
+export interface StreamOptions extends ReadOptions {
+  /** Worker threads decoding chunks. Default: the number of cores. 0 or 1 decodes on the calling thread. */
+  readonly threads?: number;
+}
+
+/** A JSON value of the evtx_dump rendering. Unsigned 64-bit numbers above 2^53 are bigint. */
+export type JsonValue = string | number | bigint | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** One event record. Fields are decoded lazily; rendering to JSON or XML is a separate, on-demand step. */
+export interface EvtxRecord {
+  /** The record header's record number (not System.EventRecordID, which can differ in exported files). */
+  readonly recordId: number;
+  /** The record header's FILETIME as ISO-8601 UTC with microseconds, e.g. `2025-11-27T07:40:10.165324Z`. */
+  readonly timestamp: string;
+  /** Absolute offset of the record's magic in the file. */
+  readonly offset: number;
+  /** Index of the chunk (by position in the file) the record sits in. */
+  readonly chunk: number;
+  /** True when found by recovery (beyond the header's chunk count, in slack, or by magic scan). */
+  readonly recovered: boolean;
+  /** Flat field view; does not build the JSON tree. */
+  readonly fields: FieldView;
+  /** The evtx_dump JSON tree `{ "Event": { … } }`. */
+  toJson(): JsonValue;
+  /** The same as compact JSON text (faster than stringifying toJson()). */
+  toJsonText(): string;
+  /** The event XML as Event Viewer shows it. */
+  toXml(): string;
+}

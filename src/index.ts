@@ -1,0 +1,2 @@
+/** Vigil's library API. */
+export * from "./evtx/index.js";

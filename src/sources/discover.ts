@@ -1,0 +1,50 @@
+/** Expanding the paths a user gives into evidence files: files as given, folders walked recursively. */
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+
+export interface DiscoveryProblem {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/**
+ * Files under `paths`: a file is taken as given; a folder yields, recursively and in name order, the files `accept`
+ * keeps. Unreadable paths become problems, not exceptions.
+ */
+export async function* discoverFiles(
+  paths: readonly string[],
+  accept: (name: string) => boolean,
+  problems: DiscoveryProblem[],
+): AsyncGenerator<string> {
+  for (const path of paths) {
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(path);
+    } catch (e) {
+      problems.push({ path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
+      continue;
+    }
+    if (info.isDirectory()) yield* walk(path, accept, problems);
+    else yield path;
+  }
+}
+
+async function* walk(dir: string, accept: (name: string) => boolean, problems: DiscoveryProblem[]): AsyncGenerator<string> {
+  let entries: import("node:fs").Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    problems.push({ path: dir, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path, accept, problems);
+    else if (entry.isFile() && accept(entry.name)) yield path;
+  }
+}
+
+export function isEvtxName(name: string): boolean {
+  return name.toLowerCase().endsWith(".evtx");
+}
