@@ -2,10 +2,18 @@
 import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { addStats, emptyStats } from "../evtx/damage.js";
-import { closeWorkerPools, defaultThreads, formatDamage, renderEvtxFile, type ReadStats, type TextFormat } from "../evtx/index.js";
+import {
+  closeWorkerPools,
+  type Damage,
+  defaultThreads,
+  formatDamage,
+  type ReadStats,
+  renderEvtxFiles,
+  type TextFormat,
+} from "../evtx/index.js";
 import { StreamWriter } from "../output/stream-writer.js";
 import { sanitizeForTerminal } from "../output/terminal.js";
-import { discoverFiles, type DiscoveryProblem, isEvtxName } from "../sources/discover.js";
+import { type DiscoveryProblem, discoverFiles, isEvtxName } from "../sources/discover.js";
 import { parseThreads } from "./options.js";
 
 interface DumpOptions {
@@ -26,7 +34,9 @@ export function registerDump(program: Command): void {
     .option("--stats", "print per-file and total counts to stderr", false)
     .action(async (paths: string[], options: DumpOptions) => {
       if (!["jsonl", "json", "xml"].includes(options.format)) {
-        process.stderr.write(`vigil dump: unknown format '${sanitizeForTerminal(options.format)}' (jsonl, json, xml)\n`);
+        process.stderr.write(
+          `vigil dump: unknown format '${sanitizeForTerminal(options.format)}' (jsonl, json, xml)\n`,
+        );
         process.exitCode = 2;
         return;
       }
@@ -43,31 +53,37 @@ async function dump(paths: string[], options: DumpOptions): Promise<number> {
   const threads = options.threads ?? defaultThreads();
   const problems: DiscoveryProblem[] = [];
   const total = emptyStats();
+  let perFile = emptyStats();
   let files = 0;
   let damaged = 0;
   let unusable = 0;
+  let fileDamage = 0;
+  const printDamage = (list: readonly Damage[]): void => {
+    for (const d of list) process.stderr.write(`${sanitizeForTerminal(formatDamage(d))}\n`);
+    fileDamage += list.length;
+  };
   if (options.format === "xml") await out.write('<?xml version="1.0" encoding="utf-8"?>\n<Events>\n');
-  for await (const path of discoverFiles(paths, isEvtxName, problems)) {
+  const files$ = discoverFiles(paths, isEvtxName, problems);
+  for await (const item of renderEvtxFiles(files$, { format: options.format, threads, recover: options.recover })) {
+    printDamage(item.damage);
+    if (item.kind === "chunk") {
+      addStats(perFile, item.stats);
+      await out.write(item.text);
+      continue;
+    }
     files++;
-    const stats = emptyStats();
-    let fileDamage = 0;
-    const onDamage = (d: Parameters<typeof formatDamage>[0]): void => {
+    if (item.error !== undefined) {
       fileDamage++;
-      process.stderr.write(`${sanitizeForTerminal(formatDamage(d))}\n`);
-    };
-    try {
-      for await (const text of renderEvtxFile(path, { format: options.format, threads, recover: options.recover, onDamage }, stats)) {
-        await out.write(text);
-      }
-      stats.bytes = (await stat(path)).size;
-    } catch (e) {
-      fileDamage++;
-      process.stderr.write(`${sanitizeForTerminal(path)}: ${sanitizeForTerminal((e as Error).message)}\n`);
+      process.stderr.write(`${sanitizeForTerminal(item.file)}: cannot read: ${sanitizeForTerminal(item.error)}\n`);
+    } else {
+      perFile.bytes = (await stat(item.file)).size;
     }
     if (fileDamage > 0) damaged++;
-    if (fileDamage > 0 && stats.records === 0) unusable++;
-    addStats(total, stats);
-    if (options.stats) process.stderr.write(`${statsLine(path, stats)}\n`);
+    if (fileDamage > 0 && perFile.records === 0) unusable++;
+    addStats(total, perFile);
+    if (options.stats) process.stderr.write(`${statsLine(item.file, perFile)}\n`);
+    perFile = emptyStats();
+    fileDamage = 0;
   }
   if (options.format === "xml") await out.write("</Events>\n");
   await out.flush();

@@ -7,7 +7,7 @@ import type { TemplateDefinition } from "./binxml/model.js";
 import { BinXmlError, type ChunkContext, parseTemplateDefinition, readNameAt } from "./binxml/tokens.js";
 import { ByteView } from "./binxml/values.js";
 import { damage, emptyStats } from "./damage.js";
-import { ChunkRecord, RECORD_HEADER_SIZE, RECORD_MAGIC, readRecordAt } from "./record.js";
+import { type ChunkRecord, RECORD_HEADER_SIZE, RECORD_MAGIC, readRecordAt } from "./record.js";
 import type { Damage, ReadStats } from "./types.js";
 
 export const CHUNK_SIZE = 0x10000;
@@ -103,7 +103,10 @@ export class Chunk implements ChunkContext {
       report(0, "chunk-header", "bad chunk magic");
       if (!recover) return this.finish(records, problems, stats);
     } else if (v.length >= CHUNK_HEADER_SIZE) {
-      const headerCrc = crc32(v.bytes.subarray(HEADER_CRC_PART2_START, CHUNK_HEADER_SIZE), crc32(v.bytes.subarray(0, HEADER_CRC_PART1_END)));
+      const headerCrc = crc32(
+        v.bytes.subarray(HEADER_CRC_PART2_START, CHUNK_HEADER_SIZE),
+        crc32(v.bytes.subarray(0, HEADER_CRC_PART1_END)),
+      );
       if (headerCrc !== v.u32(HEADER_CHECKSUM)) {
         report(HEADER_CHECKSUM, "chunk-header", "chunk header CRC32 mismatch");
       }
@@ -142,7 +145,11 @@ export class Chunk implements ChunkContext {
             // Zeroes before the free-space offset: an unwritten tail, not damage.
             if (next < 0 || next >= end) break;
           } else {
-            report(pos, "record", `no record magic at 0x${(fileOffset + pos).toString(16)}; skipped to the next record`);
+            report(
+              pos,
+              "record",
+              `no record magic at 0x${(fileOffset + pos).toString(16)}; skipped to the next record`,
+            );
           }
           if (next < 0 || next >= end) break;
           pos = next;
@@ -202,8 +209,14 @@ export class Chunk implements ChunkContext {
   }
 }
 
+const ZEROES = Buffer.alloc(CHUNK_SIZE);
+
 function isZero(bytes: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
+  // Compared natively against a zero block: preallocated files hold many megabytes of zeroes.
+  for (let at = from; at < to; at += CHUNK_SIZE) {
+    const end = Math.min(to, at + CHUNK_SIZE);
+    if (Buffer.compare(bytes.subarray(at, end), ZEROES.subarray(0, end - at)) !== 0) return false;
+  }
   return true;
 }
 

@@ -6,7 +6,8 @@ export function damage(file: string, chunk: number | null, offset: number, kind:
 }
 
 export function formatDamage(d: Damage): string {
-  const where = d.chunk === null ? `offset 0x${d.offset.toString(16)}` : `chunk ${d.chunk} at offset 0x${d.offset.toString(16)}`;
+  const where =
+    d.chunk === null ? `offset 0x${d.offset.toString(16)}` : `chunk ${d.chunk} at offset 0x${d.offset.toString(16)}`;
   return `${d.file}: ${where}: ${d.reason}`;
 }
 

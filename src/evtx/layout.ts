@@ -20,7 +20,8 @@ export function layoutFromHeader(head: Uint8Array, fileSize: number, file: strin
   const header = parseFileHeader(new ByteView(head));
   const problems: Damage[] = [];
   if (!header.magicOk) {
-    if (fileSize > 0) problems.push(damage(file, null, 0, "file-header", "bad file header magic; searching for chunks"));
+    if (fileSize > 0)
+      problems.push(damage(file, null, 0, "file-header", "bad file header magic; searching for chunks"));
     return { mode: "scan", declaredChunks: 0, damage: problems };
   }
   if (fileSize < FILE_HEADER_BLOCK_SIZE) {
@@ -29,7 +30,9 @@ export function layoutFromHeader(head: Uint8Array, fileSize: number, file: strin
     problems.push(damage(file, null, 124, "file-header", "file header CRC32 mismatch"));
   }
   if (header.majorVersion !== 3) {
-    problems.push(damage(file, null, 38, "file-header", `unexpected format version ${header.majorVersion}.${header.minorVersion}`));
+    problems.push(
+      damage(file, null, 38, "file-header", `unexpected format version ${header.majorVersion}.${header.minorVersion}`),
+    );
   }
   return { mode: "aligned", declaredChunks: header.chunkCount, damage: problems };
 }
@@ -50,7 +53,8 @@ export function alignedPlacement(index: number, layout: Layout, recover: boolean
 
 export function worthReading(block: ChunkBlock): boolean {
   if (block.declared) return true;
-  const magic = block.bytes.length >= 8 && Buffer.from(block.bytes.buffer, block.bytes.byteOffset, 8).equals(CHUNK_MAGIC);
+  const magic =
+    block.bytes.length >= 8 && Buffer.from(block.bytes.buffer, block.bytes.byteOffset, 8).equals(CHUNK_MAGIC);
   return magic || holdsData(block.bytes);
 }
 

@@ -3,7 +3,7 @@
  * optionally decoding chunks on worker threads.
  */
 import { open } from "node:fs/promises";
-import { Chunk, type ChunkReadResult, CHUNK_SIZE } from "./chunk.js";
+import { CHUNK_SIZE, Chunk, type ChunkReadResult } from "./chunk.js";
 import { addStats, damage, emptyStats } from "./damage.js";
 import { FILE_HEADER_BLOCK_SIZE } from "./file-header.js";
 import { alignedPlacement, type ChunkBlock, findChunkMagic, layoutFromHeader, worthReading } from "./layout.js";
@@ -24,7 +24,12 @@ function notEvtx(file: string): Damage {
 }
 
 /** Every chunk block of an in-memory file, in file order. */
-export function* bufferBlocks(bytes: Uint8Array, file: string, recover: boolean, problems: Damage[]): Generator<ChunkBlock> {
+export function* bufferBlocks(
+  bytes: Uint8Array,
+  file: string,
+  recover: boolean,
+  problems: Damage[],
+): Generator<ChunkBlock> {
   const buf = asBuffer(bytes);
   const layout = layoutFromHeader(buf.subarray(0, FILE_HEADER_BLOCK_SIZE), buf.length, file);
   problems.push(...layout.damage);
@@ -72,7 +77,12 @@ const CHUNKS_PER_READ = 16;
 /**
  * Every chunk block of a file on disk, read one at a time. File-level problems go to `problems` as they are found.
  */
-export async function* fileBlocks(path: string, file: string, recover: boolean, problems: Damage[]): AsyncGenerator<ChunkBlock> {
+export async function* fileBlocks(
+  path: string,
+  file: string,
+  recover: boolean,
+  problems: Damage[],
+): AsyncGenerator<ChunkBlock> {
   const handle = await open(path, "r");
   try {
     const { size } = await handle.stat();
@@ -156,7 +166,11 @@ export function readEvtxFile(path: string, options: StreamOptions = {}): EvtxFil
       const threads = options.threads ?? 1;
       if (threads > 1) {
         const { decodeChunksInWorkers } = await import("./parallel/pool.js");
-        for await (const result of decodeChunksInWorkers(fileBlocks(path, file, recover, fileProblems), { file, recover, threads })) {
+        for await (const result of decodeChunksInWorkers(fileBlocks(path, file, recover, fileProblems), {
+          file,
+          recover,
+          threads,
+        })) {
           flushFileProblems();
           yield* take(result);
         }
@@ -172,7 +186,9 @@ export function readEvtxFile(path: string, options: StreamOptions = {}): EvtxFil
     },
   };
 
-  function take(result: Pick<ChunkReadResult, "damage" | "stats"> & { records: readonly EvtxRecord[] }): readonly EvtxRecord[] {
+  function take(
+    result: Pick<ChunkReadResult, "damage" | "stats"> & { records: readonly EvtxRecord[] },
+  ): readonly EvtxRecord[] {
     for (const d of result.damage) report(d);
     const bytes = stats.bytes;
     addStats(stats, result.stats);

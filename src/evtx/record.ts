@@ -4,13 +4,14 @@
  * decoded only when a field, the JSON or the XML is asked for.
  */
 import type { BinXmlNode } from "./binxml/model.js";
-import { TokenReader } from "./binxml/tokens.js";
+import { readSoleTemplateInstance, TokenReader } from "./binxml/tokens.js";
 import { formatFileTime } from "./binxml/values.js";
 import type { Chunk } from "./chunk.js";
-import { FieldSink, MapFieldView } from "./render/fields.js";
+import { compiledFieldsFor, resolveValues, soleTemplate, writeCompiledJson } from "./render/compiled.js";
 import { CompiledFieldView } from "./render/compiled-fields.js";
-import { compiledFieldsFor, renderCompiledJson, resolveValues, soleTemplate } from "./render/compiled.js";
+import { FieldSink, MapFieldView } from "./render/fields.js";
 import { JsonSink, stringifyJson } from "./render/json.js";
+import { JsonByteWriter } from "./render/json-bytes.js";
 import { RecordWalker, type XmlSink } from "./render/walk.js";
 import { XmlTextSink } from "./render/xml.js";
 import type { EvtxRecord, FieldView, JsonValue } from "./types.js";
@@ -39,12 +40,17 @@ export function readRecordAt(chunk: Chunk, at: number, recovered: boolean): Reco
     return { kind: "bad", reason: `record size ${size} runs past the end of the chunk`, size: 0 };
   }
   if (v.u32(at + size - 4) !== size) {
-    return { kind: "bad", reason: `record size ${size} does not match its trailing copy ${v.u32(at + size - 4)}`, size: 0 };
+    return {
+      kind: "bad",
+      reason: `record size ${size} does not match its trailing copy ${v.u32(at + size - 4)}`,
+      size: 0,
+    };
   }
   const id = v.u64(at + RECORD_ID);
   try {
-    const reader = new TokenReader(chunk, false);
-    const { nodes } = reader.fragment(at + RECORD_HEADER_SIZE, at + size - 4);
+    const sole = readSoleTemplateInstance(chunk, at + RECORD_HEADER_SIZE, at + size - 4, 0);
+    const nodes =
+      sole !== null ? [sole] : new TokenReader(chunk, false).fragment(at + RECORD_HEADER_SIZE, at + size - 4).nodes;
     if (nodes.length === 0) return { kind: "bad", reason: "record holds no BinXML", size };
     const timestamp = formatFileTime(v.u32(at + WRITTEN_TIME), v.u32(at + WRITTEN_TIME + 4));
     return { kind: "record", record: new ChunkRecord(chunk, at, size, Number(id), timestamp, nodes, recovered) };
@@ -101,9 +107,15 @@ export class ChunkRecord implements EvtxRecord {
     return new MapFieldView(sink.fields);
   }
 
-  /** Compact JSON text, through the compiled template when it applies. */
   toJsonText(): string {
-    return renderCompiledJson(this.chunkRef, this.nodes) ?? stringifyJson(this.toJson());
+    const out = new JsonByteWriter(1024);
+    this.writeJson(out);
+    return out.take().toString("utf8");
+  }
+
+  /** Compact JSON into `out`, through the compiled template when it applies. */
+  writeJson(out: JsonByteWriter): void {
+    if (!writeCompiledJson(this.chunkRef, this.nodes, out)) out.text(stringifyJson(this.toJson()));
   }
 
   toJson(): JsonValue {

@@ -1,44 +1,60 @@
-/** A whole file rendered as text chunk by chunk (the `vigil dump` path): on workers when threads > 1. */
+/** Files rendered as text chunk by chunk (the `vigil dump` path): on workers when threads > 1. */
 import { Chunk } from "./chunk.js";
-import { addStats, emptyStats } from "./damage.js";
-import { renderChunksInWorkers } from "./parallel/pool.js";
+import { type FileStreamItem, type RenderedItem, renderInWorkers } from "./parallel/pool.js";
 import { fileBlocks } from "./reader.js";
 import { renderChunk, type TextFormat } from "./render/text.js";
-import type { Damage, ReadStats } from "./types.js";
+import type { Damage } from "./types.js";
 
-export interface RenderFileOptions {
-  readonly file?: string;
+export interface RenderOptions {
   readonly format: TextFormat;
   readonly recover?: boolean;
   readonly threads?: number;
-  readonly onDamage?: (damage: Damage) => void;
 }
 
-/** Yields the rendered text (UTF-8) of each chunk in file order; `stats` is complete when the generator ends. */
-export async function* renderEvtxFile(path: string, options: RenderFileOptions, stats: ReadStats = emptyStats()): AsyncGenerator<Uint8Array> {
-  const file = options.file ?? path;
-  const recover = options.recover ?? true;
-  const threads = options.threads ?? 1;
-  const fileProblems: Damage[] = [];
-  const report = (list: readonly Damage[]): void => {
-    for (const d of list) options.onDamage?.(d);
-  };
-  const blocks = fileBlocks(path, file, recover, fileProblems);
-  if (threads > 1) {
-    for await (const chunk of renderChunksInWorkers(blocks, { file, recover, threads, format: options.format })) {
-      report(fileProblems.splice(0));
-      report(chunk.damage);
-      addStats(stats, chunk.stats);
-      yield chunk.text;
-    }
-  } else {
-    for await (const block of blocks) {
-      report(fileProblems.splice(0));
-      const result = new Chunk(block.bytes, block).read({ file, recover });
-      report(result.damage);
-      addStats(stats, result.stats);
-      yield Buffer.from(renderChunk(result.records, options.format), "utf8");
+/** The blocks of each file in turn, and an end item per file; an unreadable file ends with its error. */
+export async function* fileStream(
+  paths: AsyncIterable<string> | Iterable<string>,
+  recover: boolean,
+): AsyncGenerator<FileStreamItem> {
+  for await (const file of paths) {
+    const problems: Damage[] = [];
+    try {
+      for await (const block of fileBlocks(file, file, recover, problems)) {
+        yield { kind: "block", file, block, damage: problems.splice(0) };
+      }
+      yield { kind: "end", file, damage: problems.splice(0) };
+    } catch (e) {
+      yield { kind: "end", file, damage: problems.splice(0), error: (e as Error).message };
     }
   }
-  report(fileProblems.splice(0));
+}
+
+/**
+ * Each chunk of each file rendered as UTF-8 text, in order, with its damage and counts; then an end item per file.
+ */
+export async function* renderEvtxFiles(
+  paths: AsyncIterable<string> | Iterable<string>,
+  options: RenderOptions,
+): AsyncGenerator<RenderedItem> {
+  const recover = options.recover ?? true;
+  const threads = options.threads ?? 1;
+  const items = fileStream(paths, recover);
+  if (threads > 1) {
+    yield* renderInWorkers(items, { recover, threads, format: options.format });
+    return;
+  }
+  for await (const item of items) {
+    if (item.kind === "end") {
+      yield item;
+      continue;
+    }
+    const result = new Chunk(item.block.bytes, item.block).read({ file: item.file, recover });
+    yield {
+      kind: "chunk",
+      file: item.file,
+      text: renderChunk(result.records, options.format),
+      damage: [...item.damage, ...result.damage],
+      stats: result.stats,
+    };
+  }
 }

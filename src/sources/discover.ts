@@ -29,7 +29,11 @@ export async function* discoverFiles(
   }
 }
 
-async function* walk(dir: string, accept: (name: string) => boolean, problems: DiscoveryProblem[]): AsyncGenerator<string> {
+async function* walk(
+  dir: string,
+  accept: (name: string) => boolean,
+  problems: DiscoveryProblem[],
+): AsyncGenerator<string> {
   let entries: import("node:fs").Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });

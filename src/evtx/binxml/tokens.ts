@@ -64,7 +64,8 @@ export interface ChunkContext {
 }
 
 export function readNameAt(view: ByteView, offset: number): string {
-  if (offset + NAME_TEXT + 2 > view.length) throw new BinXmlError(`name at 0x${offset.toString(16)} is outside the chunk`, offset);
+  if (offset + NAME_TEXT + 2 > view.length)
+    throw new BinXmlError(`name at 0x${offset.toString(16)} is outside the chunk`, offset);
   const chars = view.u16(offset + NAME_CHARS);
   if (offset + NAME_TEXT + 2 * chars + 2 > view.length) {
     throw new BinXmlError(`name at 0x${offset.toString(16)} of ${chars} characters runs past the chunk`, offset);
@@ -276,40 +277,73 @@ export class TokenReader {
   }
 
   private templateInstance(o: number, limit: number): [TemplateInstanceNode, number] {
-    const v = this.ctx.view;
-    this.check(o + 10, limit, o);
-    // token (1), unknown (1), template id (4), definition offset (4)
-    const defOffset = v.u32(o + 6);
-    let p = o + 10;
-    if (defOffset === p) {
-      // The definition is inline here at its first use; skip it.
-      this.check(p + TEMPLATE_BODY, limit, o);
-      p += TEMPLATE_BODY + v.u32(p + TEMPLATE_DATA_SIZE);
-    }
-    const definition = this.ctx.template(defOffset, this.depth);
-    // The definition's GUID starts with the template id: a stale or garbage offset fails this.
-    if (v.u32(o + 2) !== definition.id) {
-      throw new BinXmlError(`template id 0x${v.u32(o + 2).toString(16)} does not match the definition at 0x${defOffset.toString(16)}`, o);
-    }
-    this.check(p + 4, limit, o);
-    const count = v.u32(p);
-    p += 4;
-    if (p + 4 * count > limit) throw new BinXmlError(`template instance declares ${count} values`, o);
-    const types: number[] = [];
-    const sizes: number[] = [];
-    const offsets: number[] = [];
-    let data = p + 4 * count;
-    for (let i = 0; i < count; i++) {
-      const size = v.u16(p + 4 * i);
-      sizes.push(size);
-      types.push(v.u8(p + 4 * i + 2));
-      offsets.push(data);
-      data += size;
-    }
-    if (data > limit) throw new BinXmlError("template values run past the end of the record", o);
-    const values: SubstitutionValues = { types, sizes, offsets };
-    return [{ kind: "template", definition, values }, data];
+    return readTemplateInstance(this.ctx, o, limit, this.depth);
   }
+}
+
+/** A template instance token at `o`: the definition (cached per chunk) and the value descriptors that follow. */
+export function readTemplateInstance(
+  ctx: ChunkContext,
+  o: number,
+  limit: number,
+  depth: number,
+): [TemplateInstanceNode, number] {
+  const v = ctx.view;
+  if (o + 10 > limit) throw new BinXmlError("template instance runs past the end of its data", o);
+  // token (1), unknown (1), template id (4), definition offset (4)
+  const defOffset = v.u32(o + 6);
+  let p = o + 10;
+  if (defOffset === p) {
+    // The definition is inline here at its first use; skip it.
+    if (p + TEMPLATE_BODY > limit) throw new BinXmlError("template definition runs past the end of its data", o);
+    p += TEMPLATE_BODY + v.u32(p + TEMPLATE_DATA_SIZE);
+  }
+  const definition = ctx.template(defOffset, depth);
+  // The definition's GUID starts with the template id: a stale or garbage offset fails this.
+  if (v.u32(o + 2) !== definition.id) {
+    throw new BinXmlError(
+      `template id 0x${v.u32(o + 2).toString(16)} does not match the definition at 0x${defOffset.toString(16)}`,
+      o,
+    );
+  }
+  if (p + 4 > limit) throw new BinXmlError("template instance runs past the end of its data", o);
+  const count = v.u32(p);
+  p += 4;
+  if (p + 4 * count > limit) throw new BinXmlError(`template instance declares ${count} values`, o);
+  const types: number[] = [];
+  const sizes: number[] = [];
+  const offsets: number[] = [];
+  let data = p + 4 * count;
+  for (let i = 0; i < count; i++) {
+    const size = v.u16(p + 4 * i);
+    sizes.push(size);
+    types.push(v.u8(p + 4 * i + 2));
+    offsets.push(data);
+    data += size;
+  }
+  if (data > limit) throw new BinXmlError("template values run past the end of the record", o);
+  const values: SubstitutionValues = { types, sizes, offsets };
+  return [{ kind: "template", definition, values }, data];
+}
+
+/**
+ * The common record body: an optional fragment header, one template instance, end of stream. Read without the
+ * general token reader; null when the bytes hold anything else (the caller then uses the token reader).
+ */
+export function readSoleTemplateInstance(
+  ctx: ChunkContext,
+  start: number,
+  end: number,
+  depth: number,
+): TemplateInstanceNode | null {
+  const v = ctx.view;
+  const limit = Math.min(end, v.length);
+  let o = start;
+  if (o < limit && v.u8(o) === Token.FragmentHeader) o += 4;
+  if (o >= limit || v.u8(o) !== Token.TemplateInstance) return null;
+  const [node, next] = readTemplateInstance(ctx, o, limit, depth);
+  if (next < limit && v.u8(next) !== Token.EndOfStream) return null;
+  return node;
 }
 
 export { ValueError };

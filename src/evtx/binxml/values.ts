@@ -94,7 +94,8 @@ export class ByteView {
     if (chars <= 0) return "";
     if (chars < 24) {
       let s = "";
-      for (let i = 0; i < chars; i++) s += String.fromCharCode(this.bytes[o + 2 * i] | (this.bytes[o + 2 * i + 1] << 8));
+      for (let i = 0; i < chars; i++)
+        s += String.fromCharCode(this.bytes[o + 2 * i] | (this.bytes[o + 2 * i + 1] << 8));
       return s;
     }
     return this.bytes.toString("utf16le", o, o + 2 * chars);
@@ -169,12 +170,32 @@ function hexBytes(v: ByteView, o: number, n: number): string {
   return s;
 }
 
-/** GUID as evtx_dump prints it: `5770385F-C22A-43E0-BF4C-06F5698FFBD9`. */
+/** GUID as evtx_dump prints it: `5770385F-C22A-43E0-BF4C-06F5698FFBD9` (the first three groups little-endian). */
 export function formatGuid(v: ByteView, o: number): string {
-  const d1 = v.u32(o).toString(16).toUpperCase().padStart(8, "0");
-  const d2 = v.u16(o + 4).toString(16).toUpperCase().padStart(4, "0");
-  const d3 = v.u16(o + 6).toString(16).toUpperCase().padStart(4, "0");
-  return `${d1}-${d2}-${d3}-${hexBytes(v, o + 8, 2)}-${hexBytes(v, o + 10, 6)}`;
+  const b = v.bytes;
+  const h = HEX_UPPER;
+  return (
+    h[b[o + 3]] +
+    h[b[o + 2]] +
+    h[b[o + 1]] +
+    h[b[o]] +
+    "-" +
+    h[b[o + 5]] +
+    h[b[o + 4]] +
+    "-" +
+    h[b[o + 7]] +
+    h[b[o + 6]] +
+    "-" +
+    h[b[o + 8]] +
+    h[b[o + 9]] +
+    "-" +
+    h[b[o + 10]] +
+    h[b[o + 11]] +
+    h[b[o + 12]] +
+    h[b[o + 13]] +
+    h[b[o + 14]] +
+    h[b[o + 15]]
+  );
 }
 
 /** SID `S-R-A-S1-S2…`; a SID cut short keeps the sub-authorities that are complete. */

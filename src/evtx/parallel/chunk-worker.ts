@@ -19,7 +19,7 @@ parentPort?.on("message", (task: ChunkTask) => {
       }));
       result = { id: task.id, bytes: task.bytes, damage: read.damage, stats: read.stats, records };
     } else {
-      const text = Buffer.from(renderChunk(read.records, task.output), "utf8");
+      const text = renderChunk(read.records, task.output);
       result = { id: task.id, bytes: task.bytes, damage: read.damage, stats: read.stats, text };
     }
   } catch (e) {
@@ -34,6 +34,7 @@ parentPort?.on("message", (task: ChunkTask) => {
   }
   const transfer: ArrayBuffer[] = [result.bytes];
   const text = result.text;
-  if (text && text.byteOffset === 0 && text.byteLength === text.buffer.byteLength) transfer.push(text.buffer as ArrayBuffer);
+  if (text && text.byteOffset === 0 && text.byteLength === text.buffer.byteLength)
+    transfer.push(text.buffer as ArrayBuffer);
   parentPort?.postMessage(result, transfer);
 });

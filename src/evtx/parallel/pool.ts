@@ -5,9 +5,9 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { Chunk } from "../chunk.js";
-import { MapFieldView } from "../render/fields.js";
-import { readRecordAt } from "../record.js";
 import type { ChunkBlock } from "../layout.js";
+import { readRecordAt } from "../record.js";
+import { MapFieldView } from "../render/fields.js";
 import type { Damage, EvtxRecord, FieldValue, FieldView, JsonValue, ReadStats } from "../types.js";
 import type { ChunkOutput, ChunkTask, ChunkTaskResult, DecodedRecordData } from "./messages.js";
 
@@ -219,20 +219,65 @@ export async function* decodeChunksInWorkers(
   }
 }
 
-export interface RenderedChunk {
-  /** UTF-8 text. */
-  readonly text: Uint8Array;
-  readonly damage: Damage[];
-  readonly stats: ReadStats;
-}
+/** Items of a multi-file stream: a chunk block of a file, or the end of a file (with its last file-level damage). */
+export type FileStreamItem =
+  | { readonly kind: "block"; readonly file: string; readonly block: ChunkBlock; readonly damage: Damage[] }
+  | { readonly kind: "end"; readonly file: string; readonly damage: Damage[]; readonly error?: string };
 
-export async function* renderChunksInWorkers(
-  blocks: AsyncIterable<ChunkBlock>,
-  options: PoolOptions & { format: "jsonl" | "json" | "xml" },
-): AsyncGenerator<RenderedChunk> {
-  for await (const [block, result] of ordered(blocks, options, options.format)) {
-    const damage = result.error ? [...result.damage, workerBug(options, block, result.error)] : result.damage;
-    yield { text: result.text ?? new Uint8Array(0), damage, stats: result.stats };
+export type RenderedItem =
+  | {
+      readonly kind: "chunk";
+      readonly file: string;
+      /** UTF-8 text. */
+      readonly text: Uint8Array;
+      /** File-level damage found before this chunk, then the chunk's own. */
+      readonly damage: Damage[];
+      readonly stats: ReadStats;
+    }
+  | Extract<FileStreamItem, { kind: "end" }>;
+
+/**
+ * Render the chunks of a stream of files on the worker pool, in order. Chunks of the next file start while the
+ * last of the previous file are still decoding, so many small files keep every worker busy too.
+ */
+export async function* renderInWorkers(
+  items: AsyncIterable<FileStreamItem>,
+  options: { readonly recover: boolean; readonly threads: number; readonly format: "jsonl" | "json" | "xml" },
+): AsyncGenerator<RenderedItem> {
+  const workers = pool(options.threads);
+  const inFlight: Promise<RenderedItem>[] = [];
+  const limit = options.threads * IN_FLIGHT_PER_WORKER;
+  for await (const item of items) {
+    if (item.kind === "end") {
+      inFlight.push(Promise.resolve(item));
+    } else {
+      const { block, file } = item;
+      const task: ChunkTask = {
+        id: nextTaskId++,
+        bytes: ownArrayBuffer(block.bytes),
+        index: block.index,
+        fileOffset: block.fileOffset,
+        declared: block.declared,
+        file,
+        recover: options.recover,
+        output: options.format,
+      };
+      inFlight.push(
+        workers.run(task).then((r) => {
+          const bug = r.error
+            ? [workerBug({ file, recover: options.recover, threads: options.threads }, block, r.error)]
+            : [];
+          return {
+            kind: "chunk" as const,
+            file,
+            text: r.text ?? new Uint8Array(0),
+            damage: [...item.damage, ...r.damage, ...bug],
+            stats: r.stats,
+          };
+        }),
+      );
+    }
+    if (inFlight.length >= limit) yield await (inFlight.shift() as Promise<RenderedItem>);
   }
+  while (inFlight.length > 0) yield await (inFlight.shift() as Promise<RenderedItem>);
 }
-

@@ -13,7 +13,7 @@ export class CompiledFieldView implements FieldView {
   constructor(
     private readonly ctx: ChunkContext,
     private readonly compiled: CompiledFields,
-    private readonly scopes: ReadonlyMap<string, SubstitutionValues>,
+    private readonly scopes: readonly SubstitutionValues[],
     /** The generic view, for a value the compiled shape cannot hold (it failed to decode, or is an empty attribute). */
     private readonly generic: () => FieldView,
   ) {}

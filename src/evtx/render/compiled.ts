@@ -8,21 +8,22 @@
  * Anything the shape cannot capture (BinXML inside values, names taken from values, several fragments in a record,
  * a value that fails to decode or is unexpectedly empty) falls back to the generic walk, which stays the reference.
  */
-import type { BinXmlNode, SubstitutionValues, TemplateDefinition } from "../binxml/model.js";
-import type { ChunkContext } from "../binxml/tokens.js";
+import type { BinXmlNode, SubstitutionValues, TemplateDefinition, TemplateInstanceNode } from "../binxml/model.js";
+import { type ChunkContext, readSoleTemplateInstance } from "../binxml/tokens.js";
 import { decodeValue, ValueType, valueText } from "../binxml/values.js";
-import type { FieldValue, JsonValue } from "../types.js";
+import type { FieldValue } from "../types.js";
 import { FieldSink } from "./fields.js";
 import { JsonSink, stringifyJson } from "./json.js";
-import { parseNestedBinXml, type Placeholders, RecordWalker } from "./walk.js";
+import type { JsonByteWriter } from "./json-bytes.js";
+import { type Placeholders, RecordWalker } from "./walk.js";
 
 /** Placeholders: NUL, the substitution index, then SOH for element content or STX for an attribute value. */
 const TEXT_END = "\u0001";
 const ATTRIBUTE_END = "\u0002";
 
 interface Slot {
-  /** Which values: "" for the record's own, "17" for those of the BinXML in value 17, and so on. */
-  readonly scope: string;
+  /** Which values, as an index into ResolvedValues.scopes (0: the record's own). */
+  readonly scope: number;
   readonly index: number;
   /** Part of a longer string: the value's escaped text without quotes. */
   readonly inner: boolean;
@@ -31,15 +32,18 @@ interface Slot {
 }
 
 interface CompiledJson {
-  /** Static text around the slots; `pieces.length === slots.length + 1`. */
-  readonly pieces: string[];
+  /** Static text around the slots, as UTF-8; `pieces.length === slots.length + 1`. */
+  readonly pieces: Buffer[];
   readonly slots: Slot[];
 }
 
 export interface CompiledFields {
   readonly paths: string[];
   /** A substitution index (number) or a static value. */
-  readonly sources: ({ readonly scope: string; readonly index: number; readonly attribute: boolean } | { readonly value: FieldValue })[];
+  readonly sources: (
+    | { readonly scope: number; readonly index: number; readonly attribute: boolean }
+    | { readonly value: FieldValue }
+  )[];
   readonly byPath: Map<string, number>;
 }
 
@@ -48,58 +52,96 @@ export interface CompiledFields {
  * object, because the same template is defined again in every chunk (names are chunk offsets) and compiling it once
  * per chunk cost more than it saved. Bounded: cleared when it grows past MAX_SHAPES.
  */
-const jsonShapes = new Map<string, CompiledJson | null>();
-const fieldShapes = new Map<string, CompiledFields | null>();
+const jsonShapes = new Map<number, Map<number, CompiledJson | null>>();
+const fieldShapes = new Map<number, Map<number, CompiledFields | null>>();
 const MAX_SHAPES = 20000;
+let shapeCount = 0;
 
 const fingerprints = new WeakMap<TemplateDefinition, number>();
-/** Content of every definition seen, numbered: shape keys hold the short number, not the long content. */
+/** Content hashes of the definitions seen, numbered, so shape keys stay short. */
 const contentIds = new Map<string, number>();
+let nextContentId = 1;
+
+/**
+ * Two independent 32-bit hashes over a stream of numbers: 64 bits in all. A collision between honest templates is
+ * negligible; a crafted one can only make a hostile file render as another of its own templates, which its author
+ * could have written directly.
+ */
+class Hash64 {
+  a = 0x811c9dc5;
+  b = 0x2545f491;
+  add(n: number): void {
+    this.a = Math.imul(this.a ^ n, 0x01000193);
+    this.b = Math.imul(this.b ^ n, 0x5bd1e995) ^ (this.b >>> 15);
+  }
+  addString(s: string): void {
+    this.add(s.length);
+    for (let i = 0; i < s.length; i++) this.add(s.charCodeAt(i));
+  }
+  key(): string {
+    return `${(this.a >>> 0).toString(36)}.${(this.b >>> 0).toString(36)}`;
+  }
+  /** 53 of the 64 bits, as a number usable as a Map key without building a string. */
+  number(): number {
+    return (this.a >>> 0) * 0x200000 + (this.b >>> 11);
+  }
+}
+
+function hashNodes(h: Hash64, nodes: readonly BinXmlNode[]): void {
+  for (const n of nodes) {
+    switch (n.kind) {
+      case "element":
+        h.add(1);
+        h.addString(n.name);
+        for (const a of n.attributes) {
+          h.add(2);
+          h.addString(a.name);
+          hashNodes(h, a.parts);
+        }
+        h.add(3);
+        hashNodes(h, n.children);
+        h.add(4);
+        break;
+      case "substitution":
+        h.add(n.optional ? 5 : 6);
+        h.add(n.index);
+        break;
+      case "text":
+        h.add(7);
+        h.addString(valueText(n.value));
+        break;
+      case "charref":
+        h.add(8);
+        h.add(n.code);
+        break;
+      case "entityref":
+        h.add(9);
+        h.addString(n.name);
+        break;
+      case "cdata":
+        h.add(10);
+        h.addString(n.text);
+        break;
+      case "pi":
+        h.add(11);
+        h.addString(n.target);
+        h.addString(n.data);
+        break;
+      case "template":
+        h.add(12);
+        h.add(fingerprint(n.definition));
+        break;
+    }
+  }
+}
 
 /** A number for the definition's content: element and attribute names, text and substitution slots, in order. */
 function fingerprint(definition: TemplateDefinition): number {
   let id = fingerprints.get(definition);
   if (id === undefined) {
-    const parts: string[] = [definition.guid];
-    const visit = (nodes: readonly BinXmlNode[]): void => {
-      for (const n of nodes) {
-        switch (n.kind) {
-          case "element":
-            parts.push(`<${n.name}`);
-            for (const a of n.attributes) {
-              parts.push(`@${a.name}`);
-              visit(a.parts);
-            }
-            parts.push(">");
-            visit(n.children);
-            parts.push("/>");
-            break;
-          case "substitution":
-            parts.push(`%${n.index}${n.optional ? "?" : ""}`);
-            break;
-          case "text":
-            parts.push(`"${JSON.stringify(valueText(n.value))}`);
-            break;
-          case "charref":
-            parts.push(`&#${n.code}`);
-            break;
-          case "entityref":
-            parts.push(`&${n.name}`);
-            break;
-          case "cdata":
-            parts.push(`[${JSON.stringify(n.text)}`);
-            break;
-          case "pi":
-            parts.push(`?${n.target} ${JSON.stringify(n.data)}`);
-            break;
-          case "template":
-            parts.push(`T${fingerprint(n.definition)}`);
-            break;
-        }
-      }
-    };
-    visit(definition.nodes);
-    const content = parts.join("\u0000");
+    const h = new Hash64();
+    hashNodes(h, definition.nodes);
+    const content = `${definition.guid}:${h.key()}`;
     id = contentIds.get(content);
     if (id === undefined) {
       if (contentIds.size >= MAX_SHAPES) contentIds.clear();
@@ -110,11 +152,24 @@ function fingerprint(definition: TemplateDefinition): number {
   }
   return id;
 }
-let nextContentId = 1;
 
-function remember<T>(map: Map<string, T>, key: string, value: T): T {
-  if (map.size >= MAX_SHAPES) map.clear();
-  map.set(key, value);
+function lookup<T>(cache: Map<number, Map<number, T>>, fp: number, shape: number): T | undefined {
+  return cache.get(fp)?.get(shape);
+}
+
+function remember<T>(cache: Map<number, Map<number, T>>, fp: number, shape: number, value: T): T {
+  if (shapeCount >= MAX_SHAPES) {
+    jsonShapes.clear();
+    fieldShapes.clear();
+    shapeCount = 0;
+  }
+  let byShape = cache.get(fp);
+  if (byShape === undefined) {
+    byShape = new Map();
+    cache.set(fp, byShape);
+  }
+  byShape.set(shape, value);
+  shapeCount++;
   return value;
 }
 
@@ -131,43 +186,55 @@ const placeholders: Placeholders = {
   },
 };
 
-/** A record's values by scope, and its shape key: the types, null and empty values, and nested templates. */
+/** A record's values by scope, and its shape: the types, null and empty values, and nested templates. */
 export interface ResolvedValues {
-  readonly key: string;
-  readonly scopes: Map<string, SubstitutionValues>;
+  readonly shape: number;
+  /** Values by scope: the record's own first, then those of BinXML inside values, in walk order. */
+  readonly scopes: SubstitutionValues[];
+  /** Scope names as the walk gives them: "" for the record's own, "17" for BinXML in value 17, "17.3" below it. */
+  readonly names: string[];
 }
 
 const MAX_NESTING = 8;
 
-function shapeOf(ctx: ChunkContext, values: SubstitutionValues, scope: string, scopes: Map<string, SubstitutionValues>, depth: number): string | null {
+function shapeOf(
+  ctx: ChunkContext,
+  values: SubstitutionValues,
+  scope: string,
+  out: { scopes: SubstitutionValues[]; names: string[] },
+  depth: number,
+  h: Hash64,
+): boolean {
   const { types, sizes } = values;
-  scopes.set(scope, values);
-  let s = "";
+  out.scopes.push(values);
+  out.names.push(scope);
+  h.add(types.length);
   for (let i = 0; i < types.length; i++) {
     const type = types[i];
-    s += String.fromCharCode(type | (sizes[i] === 0 ? 0x100 : 0));
+    h.add(type | (sizes[i] === 0 ? 0x100 : 0));
     if (type === ValueType.BinXml) {
-      if (depth >= MAX_NESTING) return null;
-      let nodes: BinXmlNode[];
+      if (depth >= MAX_NESTING) return false;
+      let instance: TemplateInstanceNode | null;
       try {
-        nodes = parseNestedBinXml(ctx, values, i, depth);
+        const at = values.offsets[i];
+        instance = readSoleTemplateInstance(ctx, at, at + values.sizes[i], depth + 1);
       } catch {
-        return null;
+        return false;
       }
-      const instance = soleTemplate(nodes);
-      if (instance === null) return null;
-      const inner = shapeOf(ctx, instance.values, scope === "" ? String(i) : `${scope}.${i}`, scopes, depth + 1);
-      if (inner === null) return null;
-      s += `{${fingerprint(instance.definition)}:${inner}}`;
+      if (instance === null) return false;
+      h.add(0x1000);
+      h.add(fingerprint(instance.definition));
+      if (!shapeOf(ctx, instance.values, scope === "" ? String(i) : `${scope}.${i}`, out, depth + 1, h)) return false;
+      h.add(0x1001);
     }
   }
-  return s;
+  return true;
 }
 
 export function resolveValues(ctx: ChunkContext, values: SubstitutionValues): ResolvedValues | null {
-  const scopes = new Map<string, SubstitutionValues>();
-  const key = shapeOf(ctx, values, "", scopes, 0);
-  return key === null ? null : { key, scopes };
+  const out = { scopes: [] as SubstitutionValues[], names: [] as string[] };
+  const h = new Hash64();
+  return shapeOf(ctx, values, "", out, 0, h) ? { shape: h.number(), ...out } : null;
 }
 
 /** The single template instance of a record, when that is all it holds (the common case). */
@@ -179,45 +246,61 @@ export function soleTemplate(nodes: readonly BinXmlNode[]): Extract<BinXmlNode, 
 
 const SLOT = /"\\u0000([\d.]+)\\u000([12])"|\\u0000([\d.]+)\\u000([12])/g;
 
-function splitRef(ref: string): { scope: string; index: number } {
+/** A placeholder's "scope.index" as a scope number of `resolved` and a value index. */
+function splitRef(ref: string, resolved: ResolvedValues): { scope: number; index: number } {
   const dot = ref.lastIndexOf(".");
-  return dot < 0 ? { scope: "", index: Number(ref) } : { scope: ref.slice(0, dot), index: Number(ref.slice(dot + 1)) };
+  const name = dot < 0 ? "" : ref.slice(0, dot);
+  const scope = resolved.names.indexOf(name);
+  if (scope < 0) throw new NotCompilable();
+  return { scope, index: Number(ref.slice(dot + 1)) };
 }
 
-function compileJson(ctx: ChunkContext, definition: TemplateDefinition, values: SubstitutionValues): CompiledJson | null {
-  const sink = new JsonSink();
+function compileJson(ctx: ChunkContext, definition: TemplateDefinition, resolved: ResolvedValues): CompiledJson | null {
   try {
-    new RecordWalker(ctx, sink, placeholders).walk(definition.nodes, values);
+    return compileJsonText(ctx, definition, resolved);
   } catch (e) {
     if (e instanceof NotCompilable) return null;
     throw e;
   }
+}
+
+function compileJsonText(ctx: ChunkContext, definition: TemplateDefinition, resolved: ResolvedValues): CompiledJson {
+  const sink = new JsonSink();
+  new RecordWalker(ctx, sink, placeholders).walk(definition.nodes, resolved.scopes[0]);
   const text = stringifyJson(sink.result());
-  const pieces: string[] = [];
+  const pieces: Buffer[] = [];
   const slots: Slot[] = [];
   let last = 0;
   for (const m of text.matchAll(SLOT)) {
-    pieces.push(text.slice(last, m.index));
+    pieces.push(Buffer.from(text.slice(last, m.index), "utf8"));
     const inner = m[1] === undefined;
-    slots.push({ ...splitRef(inner ? m[3] : m[1]), inner, attribute: (inner ? m[4] : m[2]) === "2" });
+    slots.push({ ...splitRef(inner ? m[3] : m[1], resolved), inner, attribute: (inner ? m[4] : m[2]) === "2" });
     last = (m.index ?? 0) + m[0].length;
   }
-  pieces.push(text.slice(last));
+  pieces.push(Buffer.from(text.slice(last), "utf8"));
   return { pieces, slots };
 }
 
 function compileFields(
   ctx: ChunkContext,
   definition: TemplateDefinition,
-  values: SubstitutionValues,
+  resolved: ResolvedValues,
 ): CompiledFields | null {
-  const sink = new FieldSink();
   try {
-    new RecordWalker(ctx, sink, placeholders).walk(definition.nodes, values);
+    return compileFieldPaths(ctx, definition, resolved);
   } catch (e) {
     if (e instanceof NotCompilable) return null;
     throw e;
   }
+}
+
+function compileFieldPaths(
+  ctx: ChunkContext,
+  definition: TemplateDefinition,
+  resolved: ResolvedValues,
+): CompiledFields | null {
+  const sink = new FieldSink();
+  new RecordWalker(ctx, sink, placeholders).walk(definition.nodes, resolved.scopes[0]);
   const paths: string[] = [];
   const sources: CompiledFields["sources"] = [];
   const byPath = new Map<string, number>();
@@ -226,7 +309,7 @@ function compileFields(
       const m = /^\u0000([\d.]+)([\u0001\u0002])$/.exec(value);
       // A value joined from several parts, or a placeholder inside an array: not a single slot.
       if (m === null) return null;
-      sources.push({ ...splitRef(m[1]), attribute: m[2] === ATTRIBUTE_END });
+      sources.push({ ...splitRef(m[1], resolved), attribute: m[2] === ATTRIBUTE_END });
     } else if (Array.isArray(value) && value.some((v) => typeof v === "string" && v.includes("\u0000"))) {
       return null;
     } else {
@@ -244,22 +327,34 @@ export function compiledFieldsFor(
   definition: TemplateDefinition,
   resolved: ResolvedValues,
 ): CompiledFields | null {
-  const key = `${fingerprint(definition)}\u0001${resolved.key}`;
-  const compiled = fieldShapes.get(key);
+  const fp = fingerprint(definition);
+  const compiled = lookup(fieldShapes, fp, resolved.shape);
   if (compiled !== undefined) return compiled;
-  return remember(fieldShapes, key, compileFields(ctx, definition, resolved.scopes.get("") as SubstitutionValues));
+  return remember(fieldShapes, fp, resolved.shape, compileFields(ctx, definition, resolved));
 }
+
+/** Types whose text form is ASCII needing no JSON escapes. */
+const ASCII_TYPES = new Set<number>([
+  ValueType.Guid,
+  ValueType.SizeT,
+  ValueType.FileTime,
+  ValueType.SystemTime,
+  ValueType.Sid,
+  ValueType.HexInt32,
+  ValueType.HexInt64,
+  ValueType.Binary,
+]);
 
 /** Sentinel: the record must take the generic path. */
 export const FALLBACK = Symbol("fallback");
 
 export function decodeSlot(
   ctx: ChunkContext,
-  scopes: ReadonlyMap<string, SubstitutionValues>,
-  scope: string,
+  scopes: readonly SubstitutionValues[],
+  scope: number,
   index: number,
 ): FieldValue | typeof FALLBACK {
-  const values = scopes.get(scope);
+  const values = scopes[scope];
   if (values === undefined || index >= values.types.length) return FALLBACK;
   try {
     const type = values.types[index];
@@ -270,30 +365,40 @@ export function decodeSlot(
   }
 }
 
-function jsonOf(value: FieldValue): string {
-  if (typeof value === "bigint") return value.toString();
-  if (typeof value === "object" && value !== null) return stringifyJson(value as JsonValue);
-  return JSON.stringify(value);
-}
-
-/** Compact JSON text of a record through its compiled shape, or null when the generic path must render it. */
-export function renderCompiledJson(ctx: ChunkContext, nodes: readonly BinXmlNode[]): string | null {
+/**
+ * Write a record's compact JSON through its compiled shape. Returns false, having written nothing, when the record
+ * must take the generic path.
+ */
+export function writeCompiledJson(ctx: ChunkContext, nodes: readonly BinXmlNode[], out: JsonByteWriter): boolean {
   const instance = soleTemplate(nodes);
-  if (instance === null) return null;
+  if (instance === null) return false;
   const resolved = resolveValues(ctx, instance.values);
-  if (resolved === null) return null;
-  const key = `${fingerprint(instance.definition)}\u0001${resolved.key}`;
-  let compiled = jsonShapes.get(key);
-  if (compiled === undefined) compiled = remember(jsonShapes, key, compileJson(ctx, instance.definition, instance.values));
-  if (compiled === null) return null;
+  if (resolved === null) return false;
+  const fp = fingerprint(instance.definition);
+  let compiled = lookup(jsonShapes, fp, resolved.shape);
+  if (compiled === undefined)
+    compiled = remember(jsonShapes, fp, resolved.shape, compileJson(ctx, instance.definition, resolved));
+  if (compiled === null) return false;
+  const start = out.length;
   const { pieces, slots } = compiled;
-  let out = pieces[0];
+  out.bytes(pieces[0]);
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i];
-    const value = decodeSlot(ctx, resolved.scopes, slot.scope, slot.index);
-    if (value === FALLBACK || (slot.attribute && (value === "" || value === null))) return null;
-    out += slot.inner ? JSON.stringify(valueText(value)).slice(1, -1) : jsonOf(value);
-    out += pieces[i + 1];
+    const values = resolved.scopes[slot.scope];
+    if (values !== undefined && values.types[slot.index] === ValueType.String && !slot.attribute) {
+      // The bulk of the bytes: transcoded from UTF-16 straight into the output.
+      out.utf16String(ctx.view.bytes, values.offsets[slot.index], values.sizes[slot.index] >>> 1, !slot.inner);
+    } else {
+      const value = decodeSlot(ctx, resolved.scopes, slot.scope, slot.index);
+      if (value === FALLBACK || (slot.attribute && (value === "" || value === null))) {
+        out.truncate(start);
+        return false;
+      }
+      if (slot.inner) out.stringContent(valueText(value));
+      else if (typeof value === "string" && ASCII_TYPES.has(values?.types[slot.index] ?? -1)) out.ascii(value, true);
+      else out.value(value);
+    }
+    out.bytes(pieces[i + 1]);
   }
-  return out;
+  return true;
 }

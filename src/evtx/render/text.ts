@@ -1,6 +1,8 @@
-/** Rendering records as the text formats of `vigil dump`. */
+/** Rendering records as the text formats of `vigil dump`, as UTF-8. */
+import type { ChunkRecord } from "../record.js";
 import type { EvtxRecord } from "../types.js";
 import { stringifyJson } from "./json.js";
+import { JsonByteWriter } from "./json-bytes.js";
 
 export type TextFormat = "jsonl" | "json" | "xml";
 
@@ -15,8 +17,15 @@ export function renderRecord(record: EvtxRecord, format: TextFormat): string {
   }
 }
 
-export function renderChunk(records: readonly EvtxRecord[], format: TextFormat): string {
-  const parts: string[] = [];
-  for (const r of records) parts.push(renderRecord(r, format));
-  return parts.join("");
+const NEWLINE = 0x0a;
+
+/** A chunk's records in `format`, as UTF-8 bytes. */
+export function renderChunk(records: readonly ChunkRecord[], format: TextFormat): Buffer {
+  const out = new JsonByteWriter(1 << 18);
+  for (const r of records) {
+    if (format === "jsonl") r.writeJson(out);
+    else out.text(format === "json" ? stringifyJson(r.toJson(), 2) : r.toXml());
+    out.byte(NEWLINE);
+  }
+  return out.take();
 }

@@ -37,7 +37,10 @@ export interface Placeholders {
   /** `scope` names the nesting: "" for the record's values, "17" for the values of BinXML in value 17, … */
   value(scope: string, index: number, attribute: boolean): string;
   /** BinXML inside a value: its nested values, or a throw when that shape cannot be compiled. */
-  nested(scope: string, nodes: readonly BinXmlNode[]): { definition: readonly BinXmlNode[]; values: SubstitutionValues };
+  nested(
+    scope: string,
+    nodes: readonly BinXmlNode[],
+  ): { definition: readonly BinXmlNode[]; values: SubstitutionValues };
 }
 
 const NO_VALUES: SubstitutionValues = { types: [], sizes: [], offsets: [] };
@@ -166,7 +169,12 @@ export class RecordWalker {
 }
 
 /** The nodes of BinXML carried in substitution value `index`. Throws BinXmlError when it does not parse. */
-export function parseNestedBinXml(ctx: ChunkContext, values: SubstitutionValues, index: number, depth: number): BinXmlNode[] {
+export function parseNestedBinXml(
+  ctx: ChunkContext,
+  values: SubstitutionValues,
+  index: number,
+  depth: number,
+): BinXmlNode[] {
   const start = values.offsets[index];
   return new TokenReader(ctx, true, depth + 1).fragment(start, start + values.sizes[index]).nodes;
 }
