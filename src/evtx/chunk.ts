@@ -155,7 +155,7 @@ export class Chunk implements ChunkContext {
           pos = next;
           continue;
         }
-        const result = readRecordAt(this, pos, outside);
+        const result = readRecordAt(this, pos, outside, false);
         if (result.kind === "record") {
           take(result.record);
           pos += result.record.size;

@@ -30,7 +30,13 @@ export type RecordReadResult =
   /** `size` is the record's own size when its frame is consistent (so the reader can step over it), else 0. */
   | { kind: "bad"; reason: string; size: number };
 
-export function readRecordAt(chunk: Chunk, at: number, recovered: boolean): RecordReadResult {
+/**
+ * Read the record at chunk offset `at`. `strictFrame` requires the trailing size copy to match, which is what tells
+ * a real record from a stray magic when scanning slack; in the records area a record whose copy was never written
+ * (a crash mid-write, as in the HelloForBusiness and LanguagePackSetup samples) is still read when its BinXML
+ * decodes.
+ */
+export function readRecordAt(chunk: Chunk, at: number, recovered: boolean, strictFrame = true): RecordReadResult {
   const v = chunk.view;
   const size = v.u32(at + SIZE);
   if (size < RECORD_MIN_SIZE) {
@@ -39,12 +45,9 @@ export function readRecordAt(chunk: Chunk, at: number, recovered: boolean): Reco
   if (at + size > v.length) {
     return { kind: "bad", reason: `record size ${size} runs past the end of the chunk`, size: 0 };
   }
-  if (v.u32(at + size - 4) !== size) {
-    return {
-      kind: "bad",
-      reason: `record size ${size} does not match its trailing copy ${v.u32(at + size - 4)}`,
-      size: 0,
-    };
+  const copy = v.u32(at + size - 4);
+  if (copy !== size && strictFrame) {
+    return { kind: "bad", reason: `record size ${size} does not match its trailing copy ${copy}`, size: 0 };
   }
   const id = v.u64(at + RECORD_ID);
   try {
@@ -55,7 +58,15 @@ export function readRecordAt(chunk: Chunk, at: number, recovered: boolean): Reco
     const timestamp = formatFileTime(v.u32(at + WRITTEN_TIME), v.u32(at + WRITTEN_TIME + 4));
     return { kind: "record", record: new ChunkRecord(chunk, at, size, Number(id), timestamp, nodes, recovered) };
   } catch (e) {
-    return { kind: "bad", reason: `record ${id}: ${(e as Error).message}`, size };
+    const message = (e as Error).message;
+    if (copy !== size) {
+      return {
+        kind: "bad",
+        reason: `record ${id}: ${message}; its trailing size copy ${copy} does not match`,
+        size: 0,
+      };
+    }
+    return { kind: "bad", reason: `record ${id}: ${message}`, size };
   }
 }
 

@@ -93,7 +93,7 @@ export function parseTemplateDefinition(ctx: ChunkContext, offset: number, depth
   const size = v.u32(offset + TEMPLATE_DATA_SIZE);
   const start = offset + TEMPLATE_BODY;
   const end = Math.min(start + size, v.length);
-  const reader = new TokenReader(ctx, false, depth + 1);
+  const reader = new TokenReader(ctx, true, depth + 1);
   const nodes = reader.fragment(start, end).nodes;
   return { offset, id: v.u32(offset + TEMPLATE_GUID), guid: formatGuid(v, offset + TEMPLATE_GUID), nodes };
 }
@@ -106,13 +106,14 @@ interface Frame {
 }
 
 /**
- * Reads one token stream. `inSubstitution` is true for BinXML carried as a substitution value (type 0x21): there
- * the open-start-element token has no dependency identifier (as observed in CAPI2 logs; python-evtx fails on them).
+ * Reads one token stream. `inTemplate` is true inside a template definition: only there does the open-start-element
+ * token carry a dependency identifier. Elements outside templates (BinXML carried as a value, as in CAPI2 logs, and
+ * records written without templates, as forwarded events are) have none; python-evtx fails on both.
  */
 export class TokenReader {
   constructor(
     private readonly ctx: ChunkContext,
-    private readonly inSubstitution: boolean,
+    private readonly inTemplate: boolean,
     private readonly depth = 0,
   ) {
     if (depth > MAX_DEPTH) throw new BinXmlError("BinXML nested too deeply", 0);
@@ -156,7 +157,7 @@ export class TokenReader {
         case Token.OpenStartElement: {
           if (stack.length >= MAX_DEPTH) throw new BinXmlError("elements nested too deeply", o);
           let p = o + 1;
-          if (!this.inSubstitution) p += 2; // dependency identifier
+          if (this.inTemplate) p += 2; // dependency identifier
           p += 4; // element data size
           const [name, next] = this.nameRef(p);
           p = next;

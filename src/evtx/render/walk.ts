@@ -176,5 +176,5 @@ export function parseNestedBinXml(
   depth: number,
 ): BinXmlNode[] {
   const start = values.offsets[index];
-  return new TokenReader(ctx, true, depth + 1).fragment(start, start + values.sizes[index]).nodes;
+  return new TokenReader(ctx, false, depth + 1).fragment(start, start + values.sizes[index]).nodes;
 }
