@@ -158,7 +158,23 @@ export class Chunk implements ChunkContext {
         const result = readRecordAt(this, pos, outside, false);
         if (result.kind === "record") {
           take(result.record);
-          pos += result.record.size;
+          const copy = v.u32(pos + result.record.size - 4);
+          if (copy === result.record.size) {
+            pos += result.record.size;
+          } else {
+            // The size is not confirmed by its copy, so it cannot be trusted to find the next record: search.
+            report(
+              pos,
+              "record",
+              `record ${result.record.recordId}: size ${result.record.size} does not match its trailing copy ${copy}; read anyway`,
+            );
+            const next = v.bytes.indexOf(RECORD_MAGIC_BYTES, pos + 4);
+            if (next < 0 || next >= end) {
+              pos = end;
+              break;
+            }
+            pos = next;
+          }
         } else {
           stats.skipped++;
           report(pos, "record", result.reason);

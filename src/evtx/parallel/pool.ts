@@ -18,13 +18,16 @@ export function defaultThreads(): number {
   return availableParallelism();
 }
 
-function workerScript(): { url: URL; execArgv: string[] } {
-  // Under tsx (tests, benches) the sources are .ts files and the worker needs the loader too.
-  const ts = import.meta.url.endsWith(".ts");
-  return {
-    url: new URL(ts ? "./chunk-worker.ts" : "./chunk-worker.js", import.meta.url),
-    execArgv: ts ? ["--import", "tsx"] : [],
-  };
+/**
+ * The worker: the compiled chunk-worker.js, or under tsx (tests, benches run from sources) a small bootstrap that
+ * registers tsx in the worker before importing chunk-worker.ts, since loader flags are not inherited by workers.
+ */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./chunk-worker.js", import.meta.url));
+  const api = import.meta.resolve("tsx/esm/api");
+  const entry = new URL("./chunk-worker.ts", import.meta.url).href;
+  const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(code, { eval: true });
 }
 
 class ChunkWorkerPool {
@@ -36,9 +39,8 @@ class ChunkWorkerPool {
   private readonly workers: Worker[] = [];
 
   constructor(size: number) {
-    const { url, execArgv } = workerScript();
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(url, { execArgv });
+      const worker = startWorker();
       worker.on("message", (result: ChunkTaskResult) => this.done(worker, result));
       worker.on("error", (e) => this.failed(worker, e));
       worker.unref();
