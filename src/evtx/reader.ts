@@ -2,7 +2,7 @@
  * Reading whole files: from a buffer (tests, small inputs) or streamed chunk by chunk from disk, in bounded memory,
  * optionally decoding chunks on worker threads.
  */
-import { open } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 import { CHUNK_SIZE, Chunk, type ChunkReadResult } from "./chunk.js";
 import { addStats, damage, emptyStats } from "./damage.js";
 import { FILE_HEADER_BLOCK_SIZE } from "./file-header.js";
@@ -101,18 +101,20 @@ export async function* fileBlocks(
       return done === buf.length ? buf : buf.subarray(0, done);
     };
     if (layout.mode === "aligned") {
-      // Read several chunks per call: one 64 KiB read at a time spent more time waiting than decoding.
-      let window: Buffer = Buffer.alloc(0);
+      // Read several chunks per call (one 64 KiB read at a time spent more time waiting than decoding), each into a
+      // buffer of its own so a worker can take it without a copy.
+      let window: Buffer[] = [];
       let windowStart = 0;
       for (let k = 0; FILE_HEADER_BLOCK_SIZE + k * CHUNK_SIZE < size; k++) {
         const placement = alignedPlacement(k, layout, recover);
         if (placement === null) break;
-        if (placement.fileOffset + CHUNK_SIZE > windowStart + window.length) {
+        let slot = (placement.fileOffset - windowStart) / CHUNK_SIZE;
+        if (slot >= window.length) {
           windowStart = placement.fileOffset;
-          window = await readAt(windowStart, CHUNKS_PER_READ * CHUNK_SIZE);
+          window = await readChunksAt(handle, windowStart, size);
+          slot = 0;
         }
-        const at = placement.fileOffset - windowStart;
-        const block = { ...placement, bytes: window.subarray(at, at + CHUNK_SIZE) };
+        const block = { ...placement, bytes: window[slot] };
         if (worthReading(block)) yield block;
       }
       return;
@@ -134,6 +136,29 @@ export async function* fileBlocks(
   } finally {
     await handle.close();
   }
+}
+
+/** Up to CHUNKS_PER_READ chunk-sized blocks from `offset`, in one vectored read; the last may be short. */
+async function readChunksAt(handle: FileHandle, offset: number, size: number): Promise<Buffer[]> {
+  const count = Math.min(CHUNKS_PER_READ, Math.ceil((size - offset) / CHUNK_SIZE));
+  const buffers = Array.from({ length: count }, () => Buffer.allocUnsafeSlow(CHUNK_SIZE));
+  let done = 0;
+  const want = Math.min(count * CHUNK_SIZE, size - offset);
+  while (done < want) {
+    const rest = buffers.flatMap((b, i) => {
+      const start = i * CHUNK_SIZE;
+      if (start + CHUNK_SIZE <= done) return [];
+      return [b.subarray(Math.max(0, done - start))];
+    });
+    const { bytesRead } = await handle.readv(rest, offset + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  // Blocks past what was read are dropped; a short last block is cut to its length.
+  const full = Math.floor(done / CHUNK_SIZE);
+  const out = buffers.slice(0, full);
+  if (done % CHUNK_SIZE > 0) out.push(buffers[full].subarray(0, done % CHUNK_SIZE));
+  return out;
 }
 
 /** Records of one file, streamed. `stats` and `damage` are complete once iteration ends. */

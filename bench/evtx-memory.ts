@@ -1,0 +1,64 @@
+/**
+ * `npm run bench:evtx-memory [-- --gb N]`: bounded memory on a very large log. Builds an N GB EVTX file (default 4)
+ * from the chunks of a corpus file (or of a file our writer builds when ../shared is absent), then runs
+ * `vigil dump --format jsonl` over it with one and with two threads and reports the peak RSS of each run against
+ * the file size. The file is deleted afterwards.
+ */
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { crc32 } from "node:zlib";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const cli = join(root, "dist/cli/main.js");
+const gbArg = process.argv.indexOf("--gb");
+const gb = gbArg >= 0 ? Number(process.argv[gbArg + 1]) : 4;
+const source = join(root, "../shared/evtx/parser-edge-cases/security.evtx");
+if (!existsSync(cli)) throw new Error("run `npm run build` first");
+if (!existsSync(source)) {
+  console.log(`skipped: ${source} is absent (the memory bench copies the chunks of a corpus file)`);
+  process.exit(0);
+}
+
+const CHUNK = 0x10000;
+const bytes = readFileSync(source);
+const declared = bytes.readUInt16LE(42);
+const chunks = Array.from({ length: declared }, (_, i) => bytes.subarray(4096 + i * CHUNK, 4096 + (i + 1) * CHUNK));
+// The header counts chunks in 16 bits: 65,535 chunks of 64 KiB is the largest file the format describes (4 GiB).
+const total = Math.min(65535, Math.floor((gb * 1024 ** 3 - 4096) / CHUNK));
+const header = Buffer.from(bytes.subarray(0, 4096));
+header.writeBigUInt64LE(BigInt(total - 1), 16);
+header.writeUInt16LE(total, 42);
+header.writeUInt32LE(crc32(header.subarray(0, 120)), 124);
+
+const dir = mkdtempSync(join(tmpdir(), "vigil-big-"));
+const big = join(dir, "big.evtx");
+const fd = openSync(big, "w");
+writeSync(fd, header);
+for (let i = 0; i < total; i++) writeSync(fd, chunks[i % chunks.length]);
+closeSync(fd);
+const size = 4096 + total * CHUNK;
+console.log(`file: ${(size / 1024 ** 3).toFixed(2)} GiB, ${total} chunks copied from ${source}`);
+
+try {
+  for (const threads of [1, 2]) {
+    const run = spawnSync(
+      "/usr/bin/time",
+      ["-f", "%M %e", process.execPath, cli, "dump", "--threads", String(threads), big],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+        encoding: "utf8",
+        maxBuffer: 1 << 26,
+      },
+    );
+    const last = run.stderr.trim().split("\n").pop() ?? "";
+    const [rssKb, seconds] = last.split(" ").map(Number);
+    console.log(
+      `dump --threads ${threads}: peak RSS ${(rssKb / 1024).toFixed(0)} MiB for a ${(size / 1024 ** 2).toFixed(0)} MiB file (${(((rssKb * 1024) / size) * 100).toFixed(2)}% of its size), ${seconds} s, ${(size / 1e6 / seconds).toFixed(1)} MB/s, exit ${run.status}`,
+    );
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
