@@ -68,7 +68,7 @@ async function dump(paths: string[], options: DumpOptions): Promise<number> {
     printDamage(item.damage);
     if (item.kind === "chunk") {
       addStats(perFile, item.stats);
-      await out.write(item.text);
+      for (const page of item.text) await out.write(page);
       continue;
     }
     files++;

@@ -7,6 +7,7 @@ import { CHUNK_SIZE, Chunk, type ChunkReadResult } from "./chunk.js";
 import { addStats, damage, emptyStats } from "./damage.js";
 import { FILE_HEADER_BLOCK_SIZE } from "./file-header.js";
 import { alignedPlacement, type ChunkBlock, findChunkMagic, layoutFromHeader, worthReading } from "./layout.js";
+import type { LazyBlock } from "./parallel/pool.js";
 import type { Damage, EvtxRecord, ReadOptions, ReadStats, StreamOptions } from "./types.js";
 
 export interface BufferReadResult {
@@ -77,12 +78,26 @@ const CHUNKS_PER_READ = 16;
 /**
  * Every chunk block of a file on disk, read one at a time. File-level problems go to `problems` as they are found.
  */
-export async function* fileBlocks(
+export function fileBlocks(
   path: string,
   file: string,
   recover: boolean,
   problems: Damage[],
 ): AsyncGenerator<ChunkBlock> {
+  return fileBlocksOf(path, file, recover, problems, false) as AsyncGenerator<ChunkBlock>;
+}
+
+/**
+ * The blocks of a file; with `lazy`, aligned chunks come without their bytes (null) for a worker to read itself,
+ * and the check for empty preallocated space is the worker's too.
+ */
+export async function* fileBlocksOf(
+  path: string,
+  file: string,
+  recover: boolean,
+  problems: Damage[],
+  lazy: boolean,
+): AsyncGenerator<LazyBlock> {
   const handle = await open(path, "r");
   try {
     const { size } = await handle.stat();
@@ -108,6 +123,10 @@ export async function* fileBlocks(
       for (let k = 0; FILE_HEADER_BLOCK_SIZE + k * CHUNK_SIZE < size; k++) {
         const placement = alignedPlacement(k, layout, recover);
         if (placement === null) break;
+        if (lazy) {
+          yield { ...placement, bytes: null };
+          continue;
+        }
         let slot = (placement.fileOffset - windowStart) / CHUNK_SIZE;
         if (slot >= window.length) {
           windowStart = placement.fileOffset;

@@ -48,7 +48,8 @@ export async function* renderEvtxFiles(
       yield item;
       continue;
     }
-    const result = new Chunk(item.block.bytes, item.block).read({ file: item.file, recover });
+    // Not lazy on this path: blocks carry their bytes.
+    const result = new Chunk(item.block.bytes as Uint8Array, item.block).read({ file: item.file, recover });
     yield {
       kind: "chunk",
       file: item.file,

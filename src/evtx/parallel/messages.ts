@@ -5,7 +5,9 @@ export type ChunkOutput = "fields" | "jsonl" | "json" | "xml";
 
 export interface ChunkTask {
   readonly id: number;
-  readonly bytes: ArrayBuffer;
+  /** The chunk, or null when the worker reads it from `path` itself (saves a copy and a transfer per chunk). */
+  readonly bytes: ArrayBuffer | null;
+  readonly path: string | null;
   readonly index: number;
   readonly fileOffset: number;
   readonly declared: boolean;
@@ -24,12 +26,12 @@ export interface DecodedRecordData {
 
 export interface ChunkTaskResult {
   readonly id: number;
-  /** The chunk bytes, handed back so records can still be rendered on demand. */
-  readonly bytes: ArrayBuffer;
+  /** The chunk bytes, handed back in "fields" mode so records can still be rendered on demand. */
+  readonly bytes: ArrayBuffer | null;
   readonly damage: Damage[];
   readonly stats: ReadStats;
   readonly records?: DecodedRecordData[];
   /** Rendered output as UTF-8, transferred rather than copied. */
-  readonly text?: Uint8Array;
+  readonly text?: Uint8Array[];
   readonly error?: string;
 }

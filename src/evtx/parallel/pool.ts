@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { ChunkPlacement } from "../chunk.js";
 import { Chunk } from "../chunk.js";
 import type { ChunkBlock } from "../layout.js";
 import { readRecordAt } from "../record.js";
@@ -12,7 +13,7 @@ import type { Damage, EvtxRecord, FieldValue, FieldView, JsonValue, ReadStats } 
 import type { ChunkOutput, ChunkTask, ChunkTaskResult, DecodedRecordData } from "./messages.js";
 
 /** Chunks in flight per worker: enough to keep every worker busy while the main thread consumes results. */
-const IN_FLIGHT_PER_WORKER = 3;
+const IN_FLIGHT_PER_WORKER = 6;
 
 export function defaultThreads(): number {
   return availableParallelism();
@@ -30,23 +31,30 @@ function startWorker(): Worker {
   return new Worker(code, { eval: true });
 }
 
+/** Tasks a worker holds at once: the one it decodes and the next, so it never waits for the main thread. */
+const QUEUED_PER_WORKER = 2;
+
+interface Job {
+  readonly task: ChunkTask;
+  readonly resolve: (r: ChunkTaskResult) => void;
+  readonly reject: (e: Error) => void;
+}
+
 class ChunkWorkerPool {
-  private readonly idle: Worker[] = [];
-  private readonly waiting: { task: ChunkTask; resolve: (r: ChunkTaskResult) => void; reject: (e: Error) => void }[] =
-    [];
-  private readonly pending = new Map<number, { resolve: (r: ChunkTaskResult) => void; reject: (e: Error) => void }>();
-  private readonly busy = new Map<Worker, number>();
-  private readonly workers: Worker[] = [];
+  private readonly waiting: Job[] = [];
+  /** Outstanding jobs of each worker, by task id. */
+  private readonly jobs = new Map<Worker, Map<number, Job>>();
 
   constructor(size: number) {
-    for (let i = 0; i < size; i++) {
-      const worker = startWorker();
-      worker.on("message", (result: ChunkTaskResult) => this.done(worker, result));
-      worker.on("error", (e) => this.failed(worker, e));
-      worker.unref();
-      this.workers.push(worker);
-      this.idle.push(worker);
-    }
+    for (let i = 0; i < size; i++) this.add();
+  }
+
+  private add(): void {
+    const worker = startWorker();
+    worker.on("message", (result: ChunkTaskResult) => this.done(worker, result));
+    worker.on("error", (e) => this.failed(worker, e));
+    worker.unref();
+    this.jobs.set(worker, new Map());
   }
 
   run(task: ChunkTask): Promise<ChunkTaskResult> {
@@ -57,38 +65,46 @@ class ChunkWorkerPool {
   }
 
   private dispatch(): void {
-    while (this.idle.length > 0 && this.waiting.length > 0) {
-      const worker = this.idle.pop() as Worker;
-      const job = this.waiting.shift() as (typeof this.waiting)[number];
-      this.pending.set(job.task.id, job);
-      this.busy.set(worker, job.task.id);
+    while (this.waiting.length > 0) {
+      let target: Worker | null = null;
+      let least = QUEUED_PER_WORKER;
+      for (const [worker, jobs] of this.jobs) {
+        if (jobs.size < least) {
+          least = jobs.size;
+          target = worker;
+        }
+      }
+      if (target === null) return;
+      const job = this.waiting.shift() as Job;
+      const jobs = this.jobs.get(target) as Map<number, Job>;
+      jobs.set(job.task.id, job);
       // A busy worker keeps the process alive; an idle one must not.
-      worker.ref();
-      worker.postMessage(job.task, [job.task.bytes]);
+      if (jobs.size === 1) target.ref();
+      target.postMessage(job.task, job.task.bytes ? [job.task.bytes] : []);
     }
   }
 
   private done(worker: Worker, result: ChunkTaskResult): void {
-    const job = this.pending.get(result.id);
-    this.pending.delete(result.id);
-    this.busy.delete(worker);
-    worker.unref();
-    this.idle.push(worker);
+    const jobs = this.jobs.get(worker);
+    const job = jobs?.get(result.id);
+    jobs?.delete(result.id);
+    if (jobs?.size === 0) worker.unref();
     job?.resolve(result);
     this.dispatch();
   }
 
+  /** A worker that died fails its outstanding jobs (the caller reports them) and is replaced. */
   private failed(worker: Worker, error: Error): void {
-    const id = this.busy.get(worker);
-    if (id !== undefined) {
-      this.pending.get(id)?.reject(error);
-      this.pending.delete(id);
-    }
-    this.busy.delete(worker);
+    const jobs = this.jobs.get(worker);
+    this.jobs.delete(worker);
+    for (const job of jobs?.values() ?? []) job.reject(error);
+    void worker.terminate();
+    this.add();
+    this.dispatch();
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all([...this.jobs.keys()].map((w) => w.terminate()));
   }
 }
 
@@ -138,18 +154,35 @@ async function* ordered(blocks: AsyncIterable<ChunkBlock>, options: PoolOptions,
     const task: ChunkTask = {
       id: nextTaskId++,
       bytes: ownArrayBuffer(block.bytes),
+      path: null,
       ...placement,
       file: options.file,
       recover: options.recover,
       output,
     };
-    inFlight.push(workers.run(task).then((r) => [{ ...placement, bytes: new Uint8Array(r.bytes) }, r]));
+    inFlight.push(
+      workers.run(task).then(
+        (r): [ChunkBlock, ChunkTaskResult] => [
+          { ...placement, bytes: r.bytes ? new Uint8Array(r.bytes) : new Uint8Array(0) },
+          r,
+        ],
+        (e: Error): [ChunkBlock, ChunkTaskResult] => [
+          { ...placement, bytes: new Uint8Array(0) },
+          { id: task.id, bytes: null, damage: [], stats: lostChunkStats(), error: String(e.stack ?? e) },
+        ],
+      ),
+    );
     if (inFlight.length >= limit) yield await (inFlight.shift() as (typeof inFlight)[number]);
   }
   while (inFlight.length > 0) yield await (inFlight.shift() as (typeof inFlight)[number]);
 }
 
-function workerBug(options: PoolOptions, block: ChunkBlock, error: string): Damage {
+/** Counts for a chunk whose worker died: one chunk, damaged, nothing read. */
+function lostChunkStats(): ReadStats {
+  return { bytes: 0, chunks: 1, chunksDamaged: 1, records: 0, recovered: 0, skipped: 0, fragments: 0 };
+}
+
+function workerBug(options: PoolOptions, block: ChunkPlacement, error: string): Damage {
   return {
     file: options.file,
     chunk: block.index,
@@ -221,17 +254,20 @@ export async function* decodeChunksInWorkers(
   }
 }
 
+/** A chunk block whose bytes the worker may read itself (null). */
+export type LazyBlock = ChunkPlacement & { readonly bytes: Uint8Array | null };
+
 /** Items of a multi-file stream: a chunk block of a file, or the end of a file (with its last file-level damage). */
 export type FileStreamItem =
-  | { readonly kind: "block"; readonly file: string; readonly block: ChunkBlock; readonly damage: Damage[] }
+  | { readonly kind: "block"; readonly file: string; readonly block: LazyBlock; readonly damage: Damage[] }
   | { readonly kind: "end"; readonly file: string; readonly damage: Damage[]; readonly error?: string };
 
 export type RenderedItem =
   | {
       readonly kind: "chunk";
       readonly file: string;
-      /** UTF-8 text. */
-      readonly text: Uint8Array;
+      /** UTF-8 text, in pages. */
+      readonly text: Uint8Array[];
       /** File-level damage found before this chunk, then the chunk's own. */
       readonly damage: Damage[];
       readonly stats: ReadStats;
@@ -256,7 +292,8 @@ export async function* renderInWorkers(
       const { block, file } = item;
       const task: ChunkTask = {
         id: nextTaskId++,
-        bytes: ownArrayBuffer(block.bytes),
+        bytes: block.bytes ? ownArrayBuffer(block.bytes) : null,
+        path: block.bytes ? null : file,
         index: block.index,
         fileOffset: block.fileOffset,
         declared: block.declared,
@@ -265,18 +302,30 @@ export async function* renderInWorkers(
         output: options.format,
       };
       inFlight.push(
-        workers.run(task).then((r) => {
-          const bug = r.error
-            ? [workerBug({ file, recover: options.recover, threads: options.threads }, block, r.error)]
-            : [];
-          return {
+        workers.run(task).then(
+          (r) => {
+            const bug = r.error
+              ? [workerBug({ file, recover: options.recover, threads: options.threads }, block, r.error)]
+              : [];
+            return {
+              kind: "chunk" as const,
+              file,
+              text: r.text ?? [],
+              damage: [...item.damage, ...r.damage, ...bug],
+              stats: r.stats,
+            };
+          },
+          (e: Error) => ({
             kind: "chunk" as const,
             file,
-            text: r.text ?? new Uint8Array(0),
-            damage: [...item.damage, ...r.damage, ...bug],
-            stats: r.stats,
-          };
-        }),
+            text: [],
+            damage: [
+              ...item.damage,
+              workerBug({ file, recover: options.recover, threads: options.threads }, block, String(e.stack ?? e)),
+            ],
+            stats: lostChunkStats(),
+          }),
+        ),
       );
     }
     if (inFlight.length >= limit) yield await (inFlight.shift() as Promise<RenderedItem>);

@@ -19,13 +19,15 @@ export function renderRecord(record: EvtxRecord, format: TextFormat): string {
 
 const NEWLINE = 0x0a;
 
-/** A chunk's records in `format`, as UTF-8 bytes. */
-export function renderChunk(records: readonly ChunkRecord[], format: TextFormat): Buffer {
-  const out = new JsonByteWriter(1 << 18);
+/** One writer per thread, reused for every chunk (see JsonByteWriter.takePages). */
+const out = new JsonByteWriter(1 << 20);
+
+/** A chunk's records in `format`, as UTF-8 bytes in pages. */
+export function renderChunk(records: readonly ChunkRecord[], format: TextFormat): Buffer[] {
   for (const r of records) {
     if (format === "jsonl") r.writeJson(out);
     else out.text(format === "json" ? stringifyJson(r.toJson(), 2) : r.toXml());
     out.byte(NEWLINE);
   }
-  return out.take();
+  return out.takePages();
 }
