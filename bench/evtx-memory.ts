@@ -9,7 +9,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { crc32 } from "node:zlib";
+import { writeBigEvtx } from "./big-evtx.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const cli = join(root, "dist/cli/main.js");
@@ -22,25 +22,11 @@ if (!existsSync(source)) {
   process.exit(0);
 }
 
-const CHUNK = 0x10000;
-const bytes = readFileSync(source);
-const declared = bytes.readUInt16LE(42);
-const chunks = Array.from({ length: declared }, (_, i) => bytes.subarray(4096 + i * CHUNK, 4096 + (i + 1) * CHUNK));
-// The header counts chunks in 16 bits: 65,535 chunks of 64 KiB is the largest file the format describes (4 GiB).
-const total = Math.min(65535, Math.floor((gb * 1024 ** 3 - 4096) / CHUNK));
-const header = Buffer.from(bytes.subarray(0, 4096));
-header.writeBigUInt64LE(BigInt(total - 1), 16);
-header.writeUInt16LE(total, 42);
-header.writeUInt32LE(crc32(header.subarray(0, 120)), 124);
-
+const total = Math.floor((gb * 1024 ** 3 - 4096) / 0x10000);
 const dir = mkdtempSync(join(tmpdir(), "vigil-big-"));
 const big = join(dir, "big.evtx");
-const fd = openSync(big, "w");
-writeSync(fd, header);
-for (let i = 0; i < total; i++) writeSync(fd, chunks[i % chunks.length]);
-closeSync(fd);
-const size = 4096 + total * CHUNK;
-console.log(`file: ${(size / 1024 ** 3).toFixed(2)} GiB, ${total} chunks copied from ${source}`);
+const size = writeBigEvtx(source, big, total);
+console.log(`file: ${(size / 1024 ** 3).toFixed(2)} GiB, ${(size - 4096) / 0x10000} chunks copied from ${source}`);
 
 try {
   for (const threads of [1, 2]) {

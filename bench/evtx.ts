@@ -55,8 +55,9 @@ if (files.length === 0) {
   process.exit(2);
 }
 ensureBuilt();
-const hasPython = commandAvailable(PYTHON_EVTX, ["-h"]);
-const subset = pythonSubset(files, args.pythonMb * 1e6);
+// --python-mb 0 leaves python-evtx out.
+const hasPython = args.pythonMb > 0 && commandAvailable(PYTHON_EVTX, ["-h"]);
+const subset = hasPython ? pythonSubset(files, args.pythonMb * 1e6) : { stride: 1, files: [] };
 const baseDir = args.paths.length > 0 ? process.cwd() : sharedEvtxDir;
 
 mkdirSync(outDir, { recursive: true });
@@ -329,11 +330,11 @@ function parseArgs(argv: readonly string[]): { runs: number; pythonMb: number; p
     const a = argv[i];
     if (a === "--runs" || a === "--python-mb") {
       const n = Number(argv[++i]);
-      if (!(n > 0)) throw new Error(`${a} needs a positive number`);
+      if (!(n > 0) && !(a === "--python-mb" && n === 0)) throw new Error(`${a} needs a positive number`);
       if (a === "--runs") out.runs = Math.max(3, Math.floor(n));
       else out.pythonMb = n;
     } else if (a === "-h" || a === "--help") {
-      console.log("npm run bench:evtx -- [--runs N (at least 3)] [--python-mb MB] [PATH…]");
+      console.log("npm run bench:evtx -- [--runs N (at least 3)] [--python-mb MB (0: leave python-evtx out)] [PATH…]");
       process.exit(0);
     } else out.paths.push(a);
   }

@@ -55,8 +55,7 @@ export function readRecordAt(chunk: Chunk, at: number, recovered: boolean, stric
     const nodes =
       sole !== null ? [sole] : new TokenReader(chunk, false).fragment(at + RECORD_HEADER_SIZE, at + size - 4).nodes;
     if (nodes.length === 0) return { kind: "bad", reason: "record holds no BinXML", size };
-    const timestamp = formatFileTime(v.u32(at + WRITTEN_TIME), v.u32(at + WRITTEN_TIME + 4));
-    return { kind: "record", record: new ChunkRecord(chunk, at, size, Number(id), timestamp, nodes, recovered) };
+    return { kind: "record", record: new ChunkRecord(chunk, at, size, Number(id), nodes, recovered) };
   } catch (e) {
     const message = (e as Error).message;
     if (copy !== size) {
@@ -72,16 +71,25 @@ export function readRecordAt(chunk: Chunk, at: number, recovered: boolean, stric
 
 export class ChunkRecord implements EvtxRecord {
   private fieldView: FieldView | null = null;
+  private time: string | null = null;
 
   constructor(
     private readonly chunkRef: Chunk,
     private readonly at: number,
     readonly size: number,
     readonly recordId: number,
-    readonly timestamp: string,
     private readonly nodes: readonly BinXmlNode[],
     readonly recovered: boolean,
   ) {}
+
+  /** Formatted on first use: the hunt path reads the time from System.TimeCreated, not from here. */
+  get timestamp(): string {
+    if (this.time === null) {
+      const v = this.chunkRef.view;
+      this.time = formatFileTime(v.u32(this.at + WRITTEN_TIME), v.u32(this.at + WRITTEN_TIME + 4));
+    }
+    return this.time;
+  }
 
   get offset(): number {
     return this.chunkRef.placement.fileOffset + this.at;
