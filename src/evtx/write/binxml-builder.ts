@@ -11,31 +11,13 @@
  * written straight into a record (forwarded events, issue_201.evtx) or into a BinXML value (CAPI2 logs) have
  * none, as Windows writes them; the builder follows that unless told otherwise.
  */
+import { MORE_FLAG, Token } from "../binxml/tokens.js";
 import type { ByteSink } from "./byte-sink.js";
 import { type ChunkTables, nameHash } from "./chunk-tables.js";
 import { type BinXmlValue, type EvtxValue, valueTypeCode, writeValue } from "./values.js";
 
-export const Token = {
-  EndOfStream: 0x00,
-  OpenStartElement: 0x01,
-  CloseStartElement: 0x02,
-  CloseEmptyElement: 0x03,
-  EndElement: 0x04,
-  Value: 0x05,
-  Attribute: 0x06,
-  CData: 0x07,
-  CharRef: 0x08,
-  EntityRef: 0x09,
-  PITarget: 0x0a,
-  PIData: 0x0b,
-  TemplateInstance: 0x0c,
-  NormalSubstitution: 0x0d,
-  OptionalSubstitution: 0x0e,
-  FragmentHeader: 0x0f,
-} as const;
-
-/** On open-start-element: an attribute list follows. On the others: more content of the same kind follows. */
-export const MORE_FLAG = 0x40;
+// The token codes are the reader's: one table for both directions.
+export { MORE_FLAG, Token } from "../binxml/tokens.js";
 
 /** Dependency identifier meaning "none". */
 export const NO_DEPENDENCY = 0xffff;

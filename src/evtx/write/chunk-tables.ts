@@ -8,6 +8,7 @@
  * A record is built against the tables before the chunk knows whether it fits; `begin`/`commit`/`rollback` let
  * the chunk writer undo the entries of a record that moves on to the next chunk.
  */
+import { nameHash } from "../binxml/tokens.js";
 
 export const STRING_BUCKETS = 64;
 export const TEMPLATE_BUCKETS = 32;
@@ -19,12 +20,8 @@ function hash32(units: ArrayLike<number>): number {
   return h;
 }
 
-/** 16-bit name hash as stored in a name entry. */
-export function nameHash(name: string): number {
-  const units: number[] = [];
-  for (let i = 0; i < name.length; i++) units.push(name.charCodeAt(i));
-  return hash32(units) & 0xffff;
-}
+// Name hashes are the reader's (binxml/tokens.ts), which checks them on every name it reads.
+export { nameHash };
 
 /** String-table bucket of a name. */
 export function nameBucket(name: string): number {

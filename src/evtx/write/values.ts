@@ -3,39 +3,13 @@
  * is, how it is written, and the type byte of its descriptor. Strings are written without a terminator, as
  * Windows writes them; array forms set bit 0x80 and concatenate their items, string items each ending in NUL.
  */
+
+import { ARRAY_FLAG, ValueType } from "../binxml/values.js";
 import type { BinXmlBuilder } from "./binxml-builder.js";
 import type { ByteSink } from "./byte-sink.js";
 
-export const ValueType = {
-  Null: 0x00,
-  String: 0x01,
-  AnsiString: 0x02,
-  Int8: 0x03,
-  UInt8: 0x04,
-  Int16: 0x05,
-  UInt16: 0x06,
-  Int32: 0x07,
-  UInt32: 0x08,
-  Int64: 0x09,
-  UInt64: 0x0a,
-  Real32: 0x0b,
-  Real64: 0x0c,
-  Bool: 0x0d,
-  Binary: 0x0e,
-  Guid: 0x0f,
-  SizeT: 0x10,
-  FileTime: 0x11,
-  SystemTime: 0x12,
-  Sid: 0x13,
-  HexInt32: 0x14,
-  HexInt64: 0x15,
-  EvtHandle: 0x20,
-  BinXml: 0x21,
-  EvtXml: 0x23,
-} as const;
-
-/** Array form of a value type: the item type with this bit set. */
-export const ARRAY_FLAG = 0x80;
+// The type codes are the reader's: one table for both directions.
+export { ARRAY_FLAG, ValueType } from "../binxml/values.js";
 
 /** Seconds from 1601-01-01 (FILETIME epoch) to 1970-01-01. */
 const FILETIME_UNIX_OFFSET_SECONDS = 11644473600n;
