@@ -255,9 +255,10 @@ function splitRef(ref: string, resolved: ResolvedValues): { scope: number; index
   return { scope, index: Number(ref.slice(dot + 1)) };
 }
 
-function compileJson(ctx: ChunkContext, definition: TemplateDefinition, resolved: ResolvedValues): CompiledJson | null {
+/** The compiled shape, or null when the shape cannot be compiled (NotCompilable); other errors propagate. */
+function unlessNotCompilable<T>(compile: () => T): T | null {
   try {
-    return compileJsonText(ctx, definition, resolved);
+    return compile();
   } catch (e) {
     if (e instanceof NotCompilable) return null;
     throw e;
@@ -279,19 +280,6 @@ function compileJsonText(ctx: ChunkContext, definition: TemplateDefinition, reso
   }
   pieces.push(Buffer.from(text.slice(last), "utf8"));
   return { pieces, slots };
-}
-
-function compileFields(
-  ctx: ChunkContext,
-  definition: TemplateDefinition,
-  resolved: ResolvedValues,
-): CompiledFields | null {
-  try {
-    return compileFieldPaths(ctx, definition, resolved);
-  } catch (e) {
-    if (e instanceof NotCompilable) return null;
-    throw e;
-  }
 }
 
 function compileFieldPaths(
@@ -330,7 +318,12 @@ export function compiledFieldsFor(
   const fp = fingerprint(definition);
   const compiled = lookup(fieldShapes, fp, resolved.shape);
   if (compiled !== undefined) return compiled;
-  return remember(fieldShapes, fp, resolved.shape, compileFields(ctx, definition, resolved));
+  return remember(
+    fieldShapes,
+    fp,
+    resolved.shape,
+    unlessNotCompilable(() => compileFieldPaths(ctx, definition, resolved)),
+  );
 }
 
 /** Types whose text form is ASCII needing no JSON escapes. */
@@ -377,7 +370,12 @@ export function writeCompiledJson(ctx: ChunkContext, nodes: readonly BinXmlNode[
   const fp = fingerprint(instance.definition);
   let compiled = lookup(jsonShapes, fp, resolved.shape);
   if (compiled === undefined)
-    compiled = remember(jsonShapes, fp, resolved.shape, compileJson(ctx, instance.definition, resolved));
+    compiled = remember(
+      jsonShapes,
+      fp,
+      resolved.shape,
+      unlessNotCompilable(() => compileJsonText(ctx, instance.definition, resolved)),
+    );
   if (compiled === null) return false;
   const start = out.length;
   const { pieces, slots } = compiled;
