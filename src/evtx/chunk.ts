@@ -127,8 +127,12 @@ export class Chunk implements ChunkContext {
     }
 
     const seen = new Set<number>();
+    // Records whose number is outside the header's range were written after the header was last updated (or are
+    // leftovers): read, but counted as recovered.
+    const range = headerOk ? this.recordIdRange() : null;
     const take = (record: ChunkRecord): void => {
       if (seen.has(record.recordId)) return;
+      if (range !== null && (record.recordId < range[0] || record.recordId > range[1])) record.markRecovered();
       seen.add(record.recordId);
       records.push(record);
       stats.records++;

@@ -79,7 +79,7 @@ export class ChunkRecord implements EvtxRecord {
     readonly size: number,
     readonly recordId: number,
     private readonly nodes: readonly BinXmlNode[],
-    readonly recovered: boolean,
+    private found: boolean,
   ) {}
 
   /** Formatted on first use: the hunt path reads the time from System.TimeCreated, not from here. */
@@ -89,6 +89,15 @@ export class ChunkRecord implements EvtxRecord {
       this.time = formatFileTime(v.u32(this.at + WRITTEN_TIME), v.u32(this.at + WRITTEN_TIME + 4));
     }
     return this.time;
+  }
+
+  get recovered(): boolean {
+    return this.found;
+  }
+
+  /** The chunk found it outside what its header declares (see Chunk.read). */
+  markRecovered(): void {
+    this.found = true;
   }
 
   get offset(): number {
