@@ -65,6 +65,8 @@ export interface TemplateInstanceNode {
   readonly kind: "template";
   readonly definition: TemplateDefinition;
   readonly values: SubstitutionValues;
+  /** Chunk offset just past the instance's values, where the token stream goes on. */
+  readonly end: number;
 }
 
 export interface TemplateDefinition {

@@ -235,9 +235,9 @@ export class TokenReader {
           break;
         }
         case Token.TemplateInstance: {
-          const [node, next] = this.templateInstance(o, limit);
+          const node = this.templateInstance(o, limit);
           add(node);
-          o = next;
+          o = node.end;
           break;
         }
         case Token.NormalSubstitution:
@@ -277,18 +277,13 @@ export class TokenReader {
     return [this.ctx.name(offset), p + 4];
   }
 
-  private templateInstance(o: number, limit: number): [TemplateInstanceNode, number] {
+  private templateInstance(o: number, limit: number): TemplateInstanceNode {
     return readTemplateInstance(this.ctx, o, limit, this.depth);
   }
 }
 
 /** A template instance token at `o`: the definition (cached per chunk) and the value descriptors that follow. */
-export function readTemplateInstance(
-  ctx: ChunkContext,
-  o: number,
-  limit: number,
-  depth: number,
-): [TemplateInstanceNode, number] {
+export function readTemplateInstance(ctx: ChunkContext, o: number, limit: number, depth: number): TemplateInstanceNode {
   const v = ctx.view;
   if (o + 10 > limit) throw new BinXmlError("template instance runs past the end of its data", o);
   // token (1), unknown (1), template id (4), definition offset (4)
@@ -324,7 +319,7 @@ export function readTemplateInstance(
   }
   if (data > limit) throw new BinXmlError("template values run past the end of the record", o);
   const values: SubstitutionValues = { types, sizes, offsets };
-  return [{ kind: "template", definition, values }, data];
+  return { kind: "template", definition, values, end: data };
 }
 
 /**
@@ -342,8 +337,8 @@ export function readSoleTemplateInstance(
   let o = start;
   if (o < limit && v.u8(o) === Token.FragmentHeader) o += 4;
   if (o >= limit || v.u8(o) !== Token.TemplateInstance) return null;
-  const [node, next] = readTemplateInstance(ctx, o, limit, depth);
-  if (next < limit && v.u8(next) !== Token.EndOfStream) return null;
+  const node = readTemplateInstance(ctx, o, limit, depth);
+  if (node.end < limit && v.u8(node.end) !== Token.EndOfStream) return null;
   return node;
 }
 

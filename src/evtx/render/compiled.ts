@@ -78,6 +78,12 @@ class Hash64 {
     this.add(s.length);
     for (let i = 0; i < s.length; i++) this.add(s.charCodeAt(i));
   }
+  /** Start over (one instance serves every record's shape). */
+  reset(): this {
+    this.a = 0x811c9dc5;
+    this.b = 0x2545f491;
+    return this;
+  }
   key(): string {
     return `${(this.a >>> 0).toString(36)}.${(this.b >>> 0).toString(36)}`;
   }
@@ -86,6 +92,8 @@ class Hash64 {
     return (this.a >>> 0) * 0x200000 + (this.b >>> 11);
   }
 }
+
+const shapeHash = new Hash64();
 
 function hashNodes(h: Hash64, nodes: readonly BinXmlNode[]): void {
   for (const n of nodes) {
@@ -232,9 +240,11 @@ function shapeOf(
 }
 
 export function resolveValues(ctx: ChunkContext, values: SubstitutionValues): ResolvedValues | null {
-  const out = { scopes: [] as SubstitutionValues[], names: [] as string[] };
-  const h = new Hash64();
-  return shapeOf(ctx, values, "", out, 0, h) ? { shape: h.number(), ...out } : null;
+  const out = { shape: 0, scopes: [] as SubstitutionValues[], names: [] as string[] };
+  const h = shapeHash.reset();
+  if (!shapeOf(ctx, values, "", out, 0, h)) return null;
+  out.shape = h.number();
+  return out;
 }
 
 /** The single template instance of a record, when that is all it holds (the common case). */
