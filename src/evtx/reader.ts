@@ -99,6 +99,8 @@ export async function* fileBlocksOf(
   lazy: boolean,
 ): AsyncGenerator<LazyBlock> {
   const handle = await open(path, "r");
+  // A read-ahead still running when iteration stops early must settle before the handle closes.
+  let readAhead: Promise<unknown> | null = null;
   try {
     const { size } = await handle.stat();
     const head = Buffer.alloc(Math.min(FILE_HEADER_BLOCK_SIZE, size));
@@ -120,6 +122,8 @@ export async function* fileBlocksOf(
       // buffer of its own so a worker can take it without a copy.
       let window: Buffer[] = [];
       let windowStart = 0;
+      let next: Promise<Buffer[]> | null = null;
+      let nextStart = -1;
       for (let k = 0; FILE_HEADER_BLOCK_SIZE + k * CHUNK_SIZE < size; k++) {
         const placement = alignedPlacement(k, layout, recover);
         if (placement === null) break;
@@ -130,8 +134,14 @@ export async function* fileBlocksOf(
         let slot = (placement.fileOffset - windowStart) / CHUNK_SIZE;
         if (slot >= window.length) {
           windowStart = placement.fileOffset;
-          window = await readChunksAt(handle, windowStart, size);
+          window = await (next !== null && nextStart === windowStart ? next : readChunksAt(handle, windowStart, size));
           slot = 0;
+          // Read ahead: the next window loads while this one is decoded. Two windows in memory at most.
+          nextStart = windowStart + window.length * CHUNK_SIZE;
+          next = nextStart < size && window.length > 0 ? readChunksAt(handle, nextStart, size) : null;
+          // Marked handled now; a failure still surfaces when the window is awaited.
+          next?.catch(() => undefined);
+          readAhead = next;
         }
         const block = { ...placement, bytes: window[slot] };
         if (worthReading(block)) yield block;
@@ -153,6 +163,7 @@ export async function* fileBlocksOf(
     }
     if (found === 0) problems.push(notEvtx(file));
   } finally {
+    await readAhead?.catch(() => undefined);
     await handle.close();
   }
 }
