@@ -70,9 +70,10 @@ console.log(
 console.log(
   `files: ${files.length} (${mb(totalBytes(files))} MB) ${args.paths.length > 0 ? "from the given paths" : `under ${sharedEvtxDir}`}; list in ${relative(projectRoot, join(outDir, "evtx-files.txt"))}`,
 );
-console.log(
-  `python-evtx subset: ${subset.stride === 1 ? "every file" : `every ${subset.stride}th file`} of the set, ${subset.files.length} files (${mb(totalBytes(subset.files))} MB), at most ${args.pythonMb} MB; list in ${relative(projectRoot, join(outDir, "evtx-python-subset.txt"))}:`,
-);
+if (hasPython)
+  console.log(
+    `python-evtx subset: ${subset.stride === 1 ? "every file" : `every ${subset.stride}th file`} of the set, ${subset.files.length} files (${mb(totalBytes(subset.files))} MB), at most ${args.pythonMb} MB; list in ${relative(projectRoot, join(outDir, "evtx-python-subset.txt"))}:`,
+  );
 for (const f of subset.files) console.log(`  ${relative(baseDir, f)}`);
 
 const variants: Variant[] = [
@@ -84,7 +85,8 @@ else console.log("(c) skipped: evtxexport not installed (apt-get install libevtx
 if (hasPython) {
   variants.push(perFileTool("(d) evtx_dump.py [subset]", subset.files, PYTHON_EVTX, countPythonEvtxRecords));
   variants.push(vigilCli("(a') vigil dump --threads 1 [subset]", subset.files, 1));
-} else console.log(`(d) skipped: ${PYTHON_EVTX} not installed (apt-get install python3-evtx)`);
+} else if (args.pythonMb === 0) console.log("(d) left out: --python-mb 0");
+else console.log(`(d) skipped: ${PYTHON_EVTX} not installed (apt-get install python3-evtx)`);
 variants.push(inProcess("(e) readEvtxFile, every field", files, touchEveryField));
 variants.push(inProcess("(f) readEvtxFile, 3 fields", files, touchThreeFields));
 
