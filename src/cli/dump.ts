@@ -29,7 +29,11 @@ export function registerDump(program: Command): void {
     .description("Decode EVTX files (or folders of them, recursively) to JSONL, JSON or XML")
     .argument("<paths...>", "EVTX files or folders")
     .option("-f, --format <format>", "jsonl | json | xml", "jsonl")
-    .option("-t, --threads <n>", "worker threads decoding chunks (default: number of cores)", parseThreads)
+    .option(
+      "-t, --threads <n>",
+      "worker threads decoding chunks (default: one per 64 MB of input, up to the number of cores)",
+      parseThreads,
+    )
     .option("--no-recover", "do not recover records from slack, damaged chunks or beyond the header's chunk count")
     .option("--stats", "print per-file and total counts to stderr", false)
     .action(async (paths: string[], options: DumpOptions) => {
@@ -50,7 +54,7 @@ function statsLine(name: string, s: ReadStats): string {
 
 async function dump(paths: string[], options: DumpOptions): Promise<number> {
   const out = new StreamWriter(process.stdout);
-  const threads = options.threads ?? defaultThreads();
+
   const problems: DiscoveryProblem[] = [];
   const total = emptyStats();
   let perFile = emptyStats();
@@ -63,8 +67,10 @@ async function dump(paths: string[], options: DumpOptions): Promise<number> {
     fileDamage += list.length;
   };
   if (options.format === "xml") await out.write('<?xml version="1.0" encoding="utf-8"?>\n<Events>\n');
-  const files$ = discoverFiles(paths, isEvtxName, problems);
-  for await (const item of renderEvtxFiles(files$, { format: options.format, threads, recover: options.recover })) {
+  const evidence: string[] = [];
+  for await (const f of discoverFiles(paths, isEvtxName, problems)) evidence.push(f);
+  const threads = options.threads ?? (await threadsFor(evidence));
+  for await (const item of renderEvtxFiles(evidence, { format: options.format, threads, recover: options.recover })) {
     printDamage(item.damage);
     if (item.kind === "chunk") {
       addStats(perFile, item.stats);
@@ -95,4 +101,20 @@ async function dump(paths: string[], options: DumpOptions): Promise<number> {
   if (files === 0 || (total.records === 0 && (unusable > 0 || problems.length > 0))) return 2;
   if (damaged > 0 || problems.length > 0) return 1;
   return 0;
+}
+
+/**
+ * Worker threads pay off only on enough input: starting a worker and warming its JIT costs about 0.2 s, and on the
+ * 2-core test machine two threads were 1.3x faster than one on a 256 MB log but slower on 71 MB of small files.
+ */
+const BYTES_PER_THREAD = 64 * 1024 * 1024;
+
+async function threadsFor(files: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const f of files)
+    total += await stat(f).then(
+      (s) => s.size,
+      () => 0,
+    );
+  return Math.max(1, Math.min(defaultThreads(), Math.floor(total / BYTES_PER_THREAD)));
 }

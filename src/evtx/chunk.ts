@@ -47,6 +47,8 @@ export interface ChunkReadResult {
 export class Chunk implements ChunkContext {
   readonly view: ByteView;
   private readonly names = new Map<number, string>();
+  /** Names must match their hash while recovering from slack (see readNameAt). */
+  private strictNames = false;
   private readonly templates = new Map<number, TemplateDefinition | BinXmlError>();
 
   constructor(
@@ -63,7 +65,7 @@ export class Chunk implements ChunkContext {
   name(offset: number): string {
     let name = this.names.get(offset);
     if (name === undefined) {
-      name = readNameAt(this.view, offset);
+      name = readNameAt(this.view, offset, this.strictNames);
       this.names.set(offset, name);
     }
     return name;
@@ -191,6 +193,7 @@ export class Chunk implements ChunkContext {
 
     // Recovery: the slack after the free-space offset, or the whole chunk when its header is unusable.
     if (recover) {
+      this.strictNames = true;
       let p = headerOk ? Math.max(pos, end) : CHUNK_HEADER_SIZE;
       if (!this.magicOk) p = 0;
       while (p + RECORD_HEADER_SIZE <= v.length) {

@@ -63,7 +63,12 @@ export interface ChunkContext {
   template(offset: number, depth: number): TemplateDefinition;
 }
 
-export function readNameAt(view: ByteView, offset: number): string {
+/**
+ * The name entry at `offset`. `strict` also requires the stored hash to match: that is what tells a name from garbage
+ * when recovering from slack. In a chunk's declared records a name whose text took a hit (its hash no longer
+ * matches) is still the best reading there is, and the record it names is worth more than its tag.
+ */
+export function readNameAt(view: ByteView, offset: number, strict = true): string {
   if (offset + NAME_TEXT + 2 > view.length)
     throw new BinXmlError(`name at 0x${offset.toString(16)} is outside the chunk`, offset);
   const chars = view.u16(offset + NAME_CHARS);
@@ -72,7 +77,7 @@ export function readNameAt(view: ByteView, offset: number): string {
   }
   const name = view.utf16(offset + NAME_TEXT, chars);
   // Garbage (a stale offset in recovered data) almost never carries a matching hash and terminator.
-  if (view.u16(offset + NAME_TEXT + 2 * chars) !== 0 || view.u16(offset + NAME_HASH) !== nameHash(name)) {
+  if (view.u16(offset + NAME_TEXT + 2 * chars) !== 0 || (strict && view.u16(offset + NAME_HASH) !== nameHash(name))) {
     throw new BinXmlError(`no valid name at 0x${offset.toString(16)}`, offset);
   }
   return name;
