@@ -58,7 +58,7 @@ export interface ReadOptions {
 }
 
 export interface StreamOptions extends ReadOptions {
-  /** Worker threads decoding chunks. Default: the number of cores. 0 or 1 decodes on the calling thread. */
+  /** Worker threads decoding chunks. Default 1: decoded on the calling thread (0 and 1 mean the same). */
   readonly threads?: number;
 }
 

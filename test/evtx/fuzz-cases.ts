@@ -152,6 +152,9 @@ export function runFuzz(
     slowestCase: -1,
     heapGrowthMB: 0,
   };
+  // With --expose-gc (npm run fuzz) the heap is measured after a full collection, so growth means retention.
+  const collect = (globalThis as { gc?: () => void }).gc;
+  collect?.();
   const heapBefore = process.memoryUsage().heapUsed;
   for (let n = 0; n < count; n++) {
     const source = seeds[int(rand, seeds.length)];
@@ -179,6 +182,7 @@ export function runFuzz(
     summary.damage += result.damage;
     onCase?.({ n, mutation: name, ms, stats: result.stats });
   }
+  collect?.();
   summary.heapGrowthMB = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
   return summary;
 }

@@ -63,8 +63,8 @@ export class JsonSink implements XmlSink {
     const frame = newFrame(key, namedData);
     for (const a of attributes) {
       if (a.value === null || a.value === "" || (namedData && a.name === "Name")) continue;
-      frame.attributes ??= {};
-      frame.attributes[uniqueKey(new Set(Object.keys(frame.attributes)), a.name)] = a.value as JsonValue;
+      const attrs = (frame.attributes ??= {});
+      attrs[uniqueKey({ has: (k) => Object.hasOwn(attrs, k) }, a.name)] = a.value as JsonValue;
     }
     this.stack.push(frame);
   }
