@@ -85,8 +85,10 @@ const mutations: Record<string, Mutation> = {
     // Record size, the size copy via a bogus size, or a byte inside the BinXML (token, name offset, value sizes).
     const which = int(rand, 3);
     if (which === 0 && at + 8 <= bytes.length) bytes.writeUInt32LE(value, at + 4);
-    else if (which === 1 && at + 28 <= bytes.length) bytes.writeUInt32LE(value, at + 24 + int(rand, 4));
-    else {
+    else if (which === 1) {
+      const p = at + 24 + int(rand, 4);
+      if (p + 4 <= bytes.length) bytes.writeUInt32LE(value, p);
+    } else {
       const p = at + 24 + int(rand, 400);
       if (p + 4 <= bytes.length) bytes.writeUInt32LE(value, p);
     }

@@ -63,7 +63,8 @@ export class JsonSink implements XmlSink {
     const frame = newFrame(key, namedData);
     for (const a of attributes) {
       if (a.value === null || a.value === "" || (namedData && a.name === "Name")) continue;
-      const attrs = (frame.attributes ??= {});
+      frame.attributes ??= {};
+      const attrs = frame.attributes;
       attrs[uniqueKey({ has: (k) => Object.hasOwn(attrs, k) }, a.name)] = a.value as JsonValue;
     }
     this.stack.push(frame);
