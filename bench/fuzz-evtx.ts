@@ -1,7 +1,7 @@
 /**
  * `npm run fuzz [-- --cases N --seed S]`: the long fuzz run. Fails on any exception, on a case slower than 1 s, or
  * when the heap grows by more than 64 MB over the run (measured after full collections: npm run fuzz passes
- * --expose-gc; the shape caches hold at most 20,000 entries).
+ * --expose-gc; the shape caches hold at most 4,096 entries).
  */
 import { runFuzz } from "../test/evtx/fuzz-cases.js";
 import { fuzzSeeds } from "../test/evtx/fuzz-seeds.js";

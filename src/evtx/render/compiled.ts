@@ -54,7 +54,8 @@ export interface CompiledFields {
  */
 const jsonShapes = new Map<number, Map<number, CompiledJson | null>>();
 const fieldShapes = new Map<number, Map<number, CompiledFields | null>>();
-const MAX_SHAPES = 20000;
+// Real logs use a few hundred shapes; hostile or fuzzed input makes a new one per record, so keep the bound low.
+const MAX_SHAPES = 4096;
 let shapeCount = 0;
 
 const fingerprints = new WeakMap<TemplateDefinition, number>();
