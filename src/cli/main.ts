@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerDump } from "./dump.js";
+import { registerRules } from "./rules.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -11,5 +12,6 @@ const program = new Command()
   .description("Threat hunting in Windows event logs for critical-infrastructure defenders")
   .version(pkg.version);
 registerDump(program);
+registerRules(program);
 
 await program.parseAsync(process.argv);
