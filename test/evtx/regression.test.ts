@@ -11,8 +11,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { fieldsFromEvtxJson } from "../../src/events/json-fields.js";
 import { readEvtxBuffer } from "../../src/evtx/index.js";
 import type { JsonValue } from "../../src/evtx/types.js";
+import { parseConcatenatedJson } from "../../src/sources/concatenated-json.js";
 
 const regressionDir = fileURLToPath(new URL("../../../shared/sigma/regression_data", import.meta.url));
 const present = existsSync(regressionDir);
@@ -44,10 +46,9 @@ function* walk(dir: string): Generator<string> {
 
 /** The reference files hold pretty-printed objects one after another, not an array. */
 function parseConcatenated(text: string): JsonValue[] {
-  return text
-    .split(/\n(?=\{)/)
-    .filter((part) => part.trim() !== "")
-    .map((part) => JSON.parse(part) as JsonValue);
+  const { values, problems } = parseConcatenatedJson(text);
+  assert.deepEqual(problems, []);
+  return values;
 }
 
 function trimmed(v: JsonValue): JsonValue {
@@ -128,4 +129,27 @@ test("recovered slack records of the regression files decode to events", { skip 
     }
   }
   assert.ok(recovered > 0, "the exported regression files carry earlier records in their slack");
+});
+
+test("the flat field view of each record equals the reference JSON flattened the same way", { skip }, () => {
+  let compared = 0;
+  for (const evtx of walk(regressionDir)) {
+    const reference = parseConcatenated(readFileSync(evtx.replace(/\.evtx$/, ".json"), "utf8"));
+    const live = readEvtxBuffer(readFileSync(evtx)).records.filter((r) => !r.recovered);
+    live.forEach((record, i) => {
+      const theirs = fieldsFromEvtxJson(reference[i]);
+      assert.ok(theirs !== null);
+      const norm = (entries: Iterable<[string, unknown]>) =>
+        JSON.stringify([...entries].map(([k, v]) => [k, typeof v === "string" ? v.trimEnd() : v]));
+      const mine = norm(record.fields.entries());
+      const expected = norm(theirs.entries());
+      if (evtx.includes(KNOWN)) {
+        assert.notEqual(mine, expected, `${KNOWN} differs as known`);
+      } else {
+        assert.equal(mine, expected, `${evtx} record ${record.recordId}`);
+      }
+      compared++;
+    });
+  }
+  assert.equal(compared, 238);
 });

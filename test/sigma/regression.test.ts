@@ -9,10 +9,12 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { fieldsFromEvtxJson } from "../../src/events/json-fields.js";
 import { readEvtxBuffer } from "../../src/evtx/index.js";
 import { loadRules } from "../../src/sigma/load.js";
 import type { DetectionRule } from "../../src/sigma/model.js";
 import { ReferenceEvaluator } from "../../src/sigma/reference.js";
+import { parseConcatenatedJson } from "../../src/sources/concatenated-json.js";
 
 const sigma = fileURLToPath(new URL("../../../shared/sigma/", import.meta.url));
 const regression = join(sigma, "regression_data");
@@ -43,7 +45,9 @@ function cases(dir: string, out: Case[] = []): Case[] {
   return out;
 }
 
-test("each regression case's rule fires on its own .evtx at least match_count times (202/202)", { skip }, async (t) => {
+test("each regression case's rule fires on its own .evtx, and on the .json beside it, at least match_count times (202/202)", {
+  skip,
+}, async (t) => {
   const loaded = await loadRules(
     ["rules", "rules-emerging-threats", "rules-threat-hunting"].map((f) => join(sigma, f)),
   );
@@ -67,6 +71,15 @@ test("each regression case's rule fires on its own .evtx at least match_count ti
     const { records } = readEvtxBuffer(readFileSync(join(c.dir, evtx)));
     const hits = records.filter((r) => !r.recovered && evaluator.match(r.fields).length > 0).length;
     if (hits < c.matchCount) failures.push(`${c.dir}: ${rule.title}: ${hits} matches, expected ${c.matchCount}`);
+    // The same events as evtx_dump JSON, through the JSON field view.
+    const json = parseConcatenatedJson(readFileSync(join(c.dir, evtx.replace(/\.evtx$/, ".json")), "utf8"));
+    assert.deepEqual(json.problems, []);
+    const jsonHits = json.values.filter((v) => {
+      const fields = fieldsFromEvtxJson(v);
+      return fields !== null && evaluator.match(fields).length > 0;
+    }).length;
+    if (jsonHits < c.matchCount)
+      failures.push(`${c.dir} (.json): ${rule.title}: ${jsonHits} matches, expected ${c.matchCount}`);
   }
   t.diagnostic(`${all.length - failures.length}/${all.length} cases fire`);
   assert.deepEqual(failures, []);
