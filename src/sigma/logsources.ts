@@ -274,15 +274,30 @@ export function resolveField(target: LogsourceTarget, sigmaField: string, fields
   const path = eventFieldFor(target, sigmaField);
   const direct = fields.get(path);
   if (direct !== undefined || !path.startsWith("EventData.")) return direct;
-  const name = path.slice("EventData.".length);
-  for (const [key, value] of fields.entries()) {
-    if (key.startsWith("UserData.")) {
-      const rest = key.slice("UserData.".length);
-      const dot = rest.indexOf(".");
-      if (dot > 0 && rest.slice(dot + 1) === name) return value;
-    } else if (key.startsWith("EventData.") && key.includes(" ") && key.slice(10).replaceAll(" ", "") === name) {
-      return value;
+  return fallbackIndex(fields).get(path.slice("EventData.".length));
+}
+
+/**
+ * Per event, the names the fallback accepts (`UserData.<Root>.<name>` leaves and EventData names without their
+ * spaces), built once on the first miss and reused by every rule that looks at the same event.
+ */
+const fallbacks = new WeakMap<FieldView, Map<string, FieldValue>>();
+
+function fallbackIndex(fields: FieldView): Map<string, FieldValue> {
+  let index = fallbacks.get(fields);
+  if (index === undefined) {
+    index = new Map();
+    for (const [key, value] of fields.entries()) {
+      if (key.startsWith("UserData.")) {
+        const rest = key.slice("UserData.".length);
+        const dot = rest.indexOf(".");
+        if (dot > 0 && !index.has(rest.slice(dot + 1))) index.set(rest.slice(dot + 1), value);
+      } else if (key.startsWith("EventData.") && key.includes(" ")) {
+        const name = key.slice("EventData.".length).replaceAll(" ", "");
+        if (!index.has(name)) index.set(name, value);
+      }
     }
+    fallbacks.set(fields, index);
   }
-  return undefined;
+  return index;
 }

@@ -117,9 +117,26 @@ export function textOf(v: FieldValue): string | null {
 
 type Unit = string | typeof STAR | typeof ONE | typeof DASH;
 
+/**
+ * Lower-cased texts, remembered: the same field value is lower-cased once however many rules compare against it (a
+ * process-creation event meets about a thousand rules). Bounded: cleared when full.
+ */
+const lowered = new Map<string, string>();
+const MAX_LOWERED = 8192;
+
+export function lowerCase(text: string): string {
+  let low = lowered.get(text);
+  if (low === undefined) {
+    low = text.toLowerCase();
+    if (lowered.size >= MAX_LOWERED) lowered.clear();
+    lowered.set(text, low);
+  }
+  return low;
+}
+
 /** Compiles a pattern into a predicate on text. Case-insensitive patterns compare lower-cased text. */
 export function compilePattern(p: Pattern, cased: boolean): (text: string) => boolean {
-  const fold = cased ? (s: string) => s : (s: string) => s.toLowerCase();
+  const fold = cased ? (s: string) => s : lowerCase;
   const tokens = p.map((t) => (typeof t === "string" ? fold(t) : t));
   // Fast paths: literal, *lit*, lit*, *lit.
   const inner = tokens.filter((t) => t !== STAR);

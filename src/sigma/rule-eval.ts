@@ -1,0 +1,129 @@
+/**
+ * One rule against one event: its searches compiled from the model, its condition evaluated over them, and the extra
+ * conditions of its log source. Shared by the reference evaluator (every rule, every event) and the compiled
+ * matcher (only the rules its index selects).
+ */
+import type { FieldValue, FieldView } from "../evtx/types.js";
+import { expandPattern } from "./condition.js";
+import { type LogsourceTarget, logsourceTargets, resolveField } from "./logsources.js";
+import type { ConditionNode, DetectionRule, FieldCondition, RuleProblem, SearchIdentifier } from "./model.js";
+import {
+  type CompileOptions,
+  type ConditionMatcher,
+  compileFieldCondition,
+  type EventAccess,
+} from "./modifiers/index.js";
+
+export interface PreparedRule {
+  readonly rule: DetectionRule;
+  readonly targets: readonly LogsourceTarget[];
+  readonly searches: ReadonlyMap<string, ConditionMatcher>;
+}
+
+function compileSearch(search: SearchIdentifier, options: CompileOptions): ConditionMatcher {
+  const all = (conditions: readonly FieldCondition[]): ConditionMatcher => {
+    const matchers = conditions.map((c) => compileFieldCondition(c, options));
+    return (event) => matchers.every((m) => m(event));
+  };
+  switch (search.kind) {
+    case "map":
+      return all(search.conditions);
+    case "maps": {
+      const maps = search.maps.map(all);
+      return (event) => maps.some((m) => m(event));
+    }
+    case "keywords":
+      return compileFieldCondition(search.condition, options);
+  }
+}
+
+function evaluate(node: ConditionNode, searches: ReadonlyMap<string, ConditionMatcher>, event: EventAccess): boolean {
+  switch (node.kind) {
+    case "and":
+      return node.operands.every((n) => evaluate(n, searches, event));
+    case "or":
+      return node.operands.some((n) => evaluate(n, searches, event));
+    case "not":
+      return !evaluate(node.operand, searches, event);
+    case "identifier":
+      return searches.get(node.name)?.(event) ?? false;
+    case "of": {
+      const names = namesOf(node, searches);
+      const hit = (name: string): boolean => searches.get(name)?.(event) ?? false;
+      return node.quantifier === "all" ? names.length > 0 && names.every(hit) : names.some(hit);
+    }
+  }
+}
+
+/** The search names an `x of` pattern stands for, resolved once per rule rather than on every event. */
+const ofNames = new WeakMap<ConditionNode, string[]>();
+
+function namesOf(
+  node: Extract<ConditionNode, { kind: "of" }>,
+  searches: ReadonlyMap<string, ConditionMatcher>,
+): string[] {
+  let names = ofNames.get(node);
+  if (names === undefined) {
+    names = expandPattern(node.pattern, searches.keys());
+    ofNames.set(node, names);
+  }
+  return names;
+}
+
+function* eventValues(fields: FieldView): Generator<FieldValue> {
+  for (const [, value] of fields.entries()) yield value;
+}
+
+/** Rules ready to run; rules for other products are left out (they never apply to Windows event logs). */
+export function prepareRules(
+  rules: readonly DetectionRule[],
+  options: CompileOptions = {},
+): { prepared: PreparedRule[]; problems: RuleProblem[] } {
+  const prepared: PreparedRule[] = [];
+  const problems: RuleProblem[] = [];
+  for (const rule of rules) {
+    const targets = logsourceTargets(rule.logsource);
+    if (targets === null) continue;
+    try {
+      const searches = new Map<string, ConditionMatcher>();
+      for (const [name, search] of rule.searches) searches.set(name, compileSearch(search, options));
+      prepared.push({ rule, targets, searches });
+    } catch (e) {
+      problems.push({
+        file: rule.file,
+        id: rule.id,
+        title: rule.title,
+        position: rule.position,
+        severity: "unsupported",
+        reason: (e as Error).message,
+      });
+    }
+  }
+  return { prepared, problems };
+}
+
+/** Whether the event, read through `target` (the log source part that applies to it), matches the rule. */
+export function matchesRule(prepared: PreparedRule, target: LogsourceTarget, fields: FieldView): boolean {
+  const event: EventAccess = { get: (field) => resolveField(target, field, fields), values: () => eventValues(fields) };
+  if (!sourceConditionsHold(target, event)) return false;
+  return prepared.rule.conditions.some((c) => evaluate(c, prepared.searches, event));
+}
+
+/** thor.yml's extra conditions of some sources (EventType for registry_add/registry_delete). */
+function sourceConditionsHold(target: LogsourceTarget, event: EventAccess): boolean {
+  for (const [field, allowed] of target.conditions) {
+    const value = event.get(field);
+    if (value === undefined || value === null) return false;
+    const text = String(value).toLowerCase();
+    if (!allowed.some((a) => a.toLowerCase() === text)) return false;
+  }
+  return true;
+}
+
+/** The channel and EventID every dispatch starts from; null when the event has none. */
+export function eventKey(fields: FieldView): { channel: string; eventId: number } | null {
+  const channel = fields.get("System.Channel");
+  const eventId = Number(fields.get("System.EventID"));
+  if (typeof channel !== "string" || !Number.isInteger(eventId)) return null;
+  return { channel, eventId };
+}
