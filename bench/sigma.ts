@@ -3,7 +3,7 @@
  * run, over the events of ../shared/evtx/EVTX-ATTACK-SAMPLES read once into memory (so only matching is timed),
  * with the first 100, the first 1,000 and all SigmaHQ rules that apply to Windows event logs. Median of 3 runs each.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readEvtxFile } from "../src/evtx/index.js";
@@ -13,6 +13,7 @@ import { loadRules } from "../src/sigma/load.js";
 import { logsourceTargets } from "../src/sigma/logsources.js";
 import type { DetectionRule } from "../src/sigma/model.js";
 import { ReferenceEvaluator } from "../src/sigma/reference.js";
+import { listEvtxFiles } from "../test/evtx/reference.js";
 
 const shared = fileURLToPath(new URL("../../shared/", import.meta.url));
 const samples = join(shared, "evtx", "EVTX-ATTACK-SAMPLES");
@@ -21,16 +22,8 @@ if (!existsSync(samples)) {
   process.exit(0);
 }
 
-function* evtxFiles(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* evtxFiles(path);
-    else if (entry.name.toLowerCase().endsWith(".evtx")) yield path;
-  }
-}
-
 const events: FieldView[] = [];
-for (const file of evtxFiles(samples)) {
+for (const file of listEvtxFiles(samples)) {
   for await (const record of readEvtxFile(file)) {
     const map = new Map<string, FieldValue>(record.fields.entries());
     events.push({ get: (p) => map.get(p), entries: () => map.entries() });

@@ -3,7 +3,7 @@
  * cases for the dispatch, then the differential over every SigmaHQ rule and every event of ../shared/evtx.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,7 @@ import { CompiledMatcher } from "../../src/sigma/compile/matcher.js";
 import { loadRules, loadRuleText } from "../../src/sigma/load.js";
 import type { DetectionRule } from "../../src/sigma/model.js";
 import { ReferenceEvaluator } from "../../src/sigma/reference.js";
+import { listEvtxFiles } from "../evtx/reference.js";
 
 function view(fields: Record<string, FieldValue>): FieldView {
   const map = new Map(Object.entries(fields));
@@ -89,14 +90,6 @@ const skip = existsSync(join(shared, "evtx"))
   ? false
   : `reference data absent: ${shared} does not exist (CI has ../shared beside the project)`;
 
-function* evtxFiles(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* evtxFiles(path);
-    else if (entry.name.toLowerCase().endsWith(".evtx")) yield path;
-  }
-}
-
 test("differential: every SigmaHQ rule, every event of ../shared/evtx, compiled and reference agree", {
   skip,
 }, async (t) => {
@@ -109,7 +102,7 @@ test("differential: every SigmaHQ rule, every event of ../shared/evtx, compiled 
   let events = 0;
   let hits = 0;
   const disagreements: string[] = [];
-  for (const file of evtxFiles(join(shared, "evtx"))) {
+  for (const file of listEvtxFiles(join(shared, "evtx"))) {
     for await (const record of readEvtxFile(file)) {
       events++;
       const mine = matcher.match(record.fields).map((r) => r.id ?? r.title);
