@@ -2,7 +2,7 @@
  * Reading whole files: from a buffer (tests, small inputs) or streamed chunk by chunk from disk, in bounded memory,
  * optionally decoding chunks on worker threads.
  */
-import { type FileHandle, open } from "node:fs/promises";
+import { type FileHandle, open, stat } from "node:fs/promises";
 import { CHUNK_SIZE, Chunk, type ChunkReadResult } from "./chunk.js";
 import { addStats, damage, emptyStats } from "./damage.js";
 import { FILE_HEADER_BLOCK_SIZE } from "./file-header.js";
@@ -236,7 +236,7 @@ export function readEvtxFile(path: string, options: StreamOptions = {}): EvtxFil
         }
       }
       flushFileProblems();
-      const { size } = await (await import("node:fs/promises")).stat(path);
+      const { size } = await stat(path);
       stats.bytes = size;
     },
   };

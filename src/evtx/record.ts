@@ -138,7 +138,7 @@ export class ChunkRecord implements EvtxRecord {
   toJsonText(): string {
     const out = new JsonByteWriter(1024);
     this.writeJson(out);
-    return out.take().toString("utf8");
+    return out.toString();
   }
 
   /** Compact JSON into `out`, through the compiled template when it applies. */

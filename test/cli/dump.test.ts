@@ -9,8 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { defineTemplate, el, opt, sub } from "../../src/evtx/write/index.js";
-import { eventElement, writeTemplateRecords } from "../evtx/fixtures.js";
+import { processCreationFile } from "../evtx/fixtures.js";
 
 const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
@@ -20,25 +19,10 @@ function vigil(...args: string[]): { status: number | null; stdout: string; stde
 }
 
 function processEvents(count: number): Uint8Array {
-  const template = defineTemplate(
-    eventElement(
-      el("EventData", [
-        el("Data", { Name: "NewProcessName" }, [sub("Image", "string")]),
-        el("Data", { Name: "CommandLine" }, [opt("CommandLine", "string")]),
-      ]),
-    ),
-  );
-  const values = Array.from({ length: count }, (_, i) => ({
-    ProviderName: "Microsoft-Windows-Security-Auditing",
-    ProviderGuid: "{54849625-5478-4994-A5BA-3E3B0328C30D}",
-    EventID: 4688,
-    EventRecordID: i + 1,
-    Channel: "Security",
-    Computer: "DC01.corp.example",
-    Image: "C:\\Windows\\System32\\ntdsutil.exe",
-    CommandLine: `ntdsutil "ac i ntds" "ifm" "create full C:\\Windows\\Temp\\${i}" q q`,
+  return processCreationFile(count, (i) => ({
+    image: "C:\\Windows\\System32\\ntdsutil.exe",
+    commandLine: `ntdsutil "ac i ntds" "ifm" "create full C:\\Windows\\Temp\\${i}" q q`,
   }));
-  return writeTemplateRecords(template, values).buf;
 }
 
 const dir = mkdtempSync(join(tmpdir(), "vigil-dump-"));

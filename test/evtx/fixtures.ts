@@ -7,6 +7,7 @@ import { readEvtxBuffer } from "../../src/evtx/index.js";
 import type { EvtxRecord, ReadOptions } from "../../src/evtx/types.js";
 import {
   type BinXmlBuilder,
+  defineTemplate,
   type ElementTemplate,
   EvtxWriter,
   type EvtxWriterOptions,
@@ -173,4 +174,37 @@ export function findAll(hay: Uint8Array, needle: Uint8Array, start = 0, end = ha
 
 export function utf16(s: string): Uint8Array {
   return Buffer.from(s, "utf16le");
+}
+
+/** Security 4688 process-creation events, one per index, built in code (CLI tests and fuzz seeds). */
+export function processCreationFile(
+  count: number,
+  event: (i: number) => { image: string; commandLine: string | null; computer?: string },
+): Uint8Array {
+  const template = defineTemplate(
+    eventElement(
+      el("EventData", [
+        el("Data", { Name: "SubjectUserSid" }, [sub("Sid", "sid")]),
+        el("Data", { Name: "NewProcessName" }, [sub("Image", "string")]),
+        el("Data", { Name: "CommandLine" }, [opt("CommandLine", "string")]),
+        el("Data", { Name: "ProcessId" }, [sub("Pid", "hex64")]),
+      ]),
+    ),
+  );
+  const values = Array.from({ length: count }, (_, i) => {
+    const e = event(i);
+    return {
+      ProviderName: "Microsoft-Windows-Security-Auditing",
+      ProviderGuid: PROVIDER_GUID,
+      EventID: 4688,
+      EventRecordID: i + 1,
+      Channel: "Security",
+      Computer: e.computer ?? "DC01.corp.example",
+      Sid: "S-1-5-21-1-2-3-500",
+      Image: e.image,
+      CommandLine: e.commandLine,
+      Pid: BigInt(i * 4),
+    };
+  });
+  return writeTemplateRecords(template, values).buf;
 }

@@ -1,8 +1,7 @@
 /** Seeds for the fuzzer: corpus files when ../shared is present, and always files built by our own writer. */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { defineTemplate, el, opt, sub } from "../../src/evtx/write/index.js";
-import { eventElement, writeTemplateRecords } from "./fixtures.js";
+import { processCreationFile } from "./fixtures.js";
 import { loadSeeds } from "./fuzz-cases.js";
 
 const shared = fileURLToPath(new URL("../../../shared/evtx/", import.meta.url));
@@ -23,29 +22,13 @@ const CORPUS_SEEDS = [
 
 /** A multi-chunk file of process-creation events built in code. */
 function builtSeed(records: number): Buffer {
-  const template = defineTemplate(
-    eventElement(
-      el("EventData", [
-        el("Data", { Name: "SubjectUserSid" }, [sub("Sid", "sid")]),
-        el("Data", { Name: "NewProcessName" }, [sub("Image", "string")]),
-        el("Data", { Name: "CommandLine" }, [opt("CommandLine", "string")]),
-        el("Data", { Name: "ProcessId" }, [sub("Pid", "hex64")]),
-      ]),
-    ),
+  return Buffer.from(
+    processCreationFile(records, (i) => ({
+      image: "C:\\Windows\\System32\\cmd.exe",
+      commandLine: i % 3 === 0 ? null : `cmd.exe /c whoami /all & echo ${"x".repeat(i % 50)}`,
+      computer: `WS${i % 7}.corp.example`,
+    })),
   );
-  const values = Array.from({ length: records }, (_, i) => ({
-    ProviderName: "Microsoft-Windows-Security-Auditing",
-    ProviderGuid: "{54849625-5478-4994-A5BA-3E3B0328C30D}",
-    EventID: 4688,
-    EventRecordID: i + 1,
-    Channel: "Security",
-    Computer: `WS${i % 7}.corp.example`,
-    Sid: "S-1-5-21-1-2-3-500",
-    Image: "C:\\Windows\\System32\\cmd.exe",
-    CommandLine: i % 3 === 0 ? null : `cmd.exe /c whoami /all & echo ${"x".repeat(i % 50)}`,
-    Pid: BigInt(i * 4),
-  }));
-  return Buffer.from(writeTemplateRecords(template, values).buf);
 }
 
 export function fuzzSeeds(): { seeds: Buffer[]; fromCorpus: boolean } {

@@ -145,36 +145,52 @@ interface PoolOptions {
 }
 
 /** Run chunk tasks on the pool, yielding results in the order the blocks came. */
-async function* ordered(blocks: AsyncIterable<ChunkBlock>, options: PoolOptions, output: ChunkOutput) {
-  const workers = pool(options.threads);
-  const inFlight: Promise<[ChunkBlock, ChunkTaskResult]>[] = [];
-  const limit = options.threads * IN_FLIGHT_PER_WORKER;
-  for await (const block of blocks) {
-    const placement = { index: block.index, fileOffset: block.fileOffset, declared: block.declared };
-    const task: ChunkTask = {
-      id: nextTaskId++,
-      bytes: ownArrayBuffer(block.bytes),
-      path: null,
-      ...placement,
-      file: options.file,
-      recover: options.recover,
-      output,
-    };
-    inFlight.push(
-      workers.run(task).then(
-        (r): [ChunkBlock, ChunkTaskResult] => [
-          { ...placement, bytes: r.bytes ? new Uint8Array(r.bytes) : new Uint8Array(0) },
-          r,
-        ],
-        (e: Error): [ChunkBlock, ChunkTaskResult] => [
-          { ...placement, bytes: new Uint8Array(0) },
-          { id: task.id, bytes: null, damage: [], stats: lostChunkStats(), error: String(e.stack ?? e) },
-        ],
-      ),
-    );
-    if (inFlight.length >= limit) yield await (inFlight.shift() as (typeof inFlight)[number]);
+/** Start `begin(item)` for each item as it comes, at most `limit` at once, and yield the results in item order. */
+async function* inOrder<I, R>(
+  items: AsyncIterable<I>,
+  limit: number,
+  begin: (item: I) => Promise<R>,
+): AsyncGenerator<R> {
+  const inFlight: Promise<R>[] = [];
+  for await (const item of items) {
+    inFlight.push(begin(item));
+    if (inFlight.length >= limit) yield await (inFlight.shift() as Promise<R>);
   }
-  while (inFlight.length > 0) yield await (inFlight.shift() as (typeof inFlight)[number]);
+  while (inFlight.length > 0) yield await (inFlight.shift() as Promise<R>);
+}
+
+/** Run a task; a worker that died answers with the error instead, so every chunk gets a result. */
+function runTask(workers: ChunkWorkerPool, task: ChunkTask): Promise<ChunkTaskResult> {
+  return workers.run(task).catch((e: Error) => ({
+    id: task.id,
+    bytes: null,
+    damage: [],
+    stats: lostChunkStats(),
+    error: String(e.stack ?? e),
+  }));
+}
+
+/** Run chunk tasks on the pool, yielding results in the order the blocks came. */
+function ordered(blocks: AsyncIterable<ChunkBlock>, options: PoolOptions, output: ChunkOutput) {
+  const workers = pool(options.threads);
+  return inOrder(
+    blocks,
+    options.threads * IN_FLIGHT_PER_WORKER,
+    async (block): Promise<[ChunkBlock, ChunkTaskResult]> => {
+      const placement = { index: block.index, fileOffset: block.fileOffset, declared: block.declared };
+      const task: ChunkTask = {
+        id: nextTaskId++,
+        bytes: ownArrayBuffer(block.bytes),
+        path: null,
+        ...placement,
+        file: options.file,
+        recover: options.recover,
+        output,
+      };
+      const r = await runTask(workers, task);
+      return [{ ...placement, bytes: r.bytes ? new Uint8Array(r.bytes) : new Uint8Array(0) }, r];
+    },
+  );
 }
 
 /** Counts for a chunk whose worker died: one chunk, damaged, nothing read. */
@@ -182,9 +198,9 @@ function lostChunkStats(): ReadStats {
   return { bytes: 0, chunks: 1, chunksDamaged: 1, records: 0, recovered: 0, skipped: 0, fragments: 0 };
 }
 
-function workerBug(options: PoolOptions, block: ChunkPlacement, error: string): Damage {
+function workerBug(file: string, block: ChunkPlacement, error: string): Damage {
   return {
-    file: options.file,
+    file,
     chunk: block.index,
     offset: block.fileOffset,
     kind: "chunk-data",
@@ -249,7 +265,7 @@ export async function* decodeChunksInWorkers(
   for await (const [block, result] of ordered(blocks, options, "fields")) {
     const cache = { chunk: null };
     const records = (result.records ?? []).map((d) => new DecodedRecord(d, block, cache));
-    const damage = result.error ? [...result.damage, workerBug(options, block, result.error)] : result.damage;
+    const damage = result.error ? [...result.damage, workerBug(options.file, block, result.error)] : result.damage;
     yield { records, damage, stats: result.stats };
   }
 }
@@ -278,57 +294,27 @@ export type RenderedItem =
  * Render the chunks of a stream of files on the worker pool, in order. Chunks of the next file start while the
  * last of the previous file are still decoding, so many small files keep every worker busy too.
  */
-export async function* renderInWorkers(
+export function renderInWorkers(
   items: AsyncIterable<FileStreamItem>,
   options: { readonly recover: boolean; readonly threads: number; readonly format: "jsonl" | "json" | "xml" },
 ): AsyncGenerator<RenderedItem> {
   const workers = pool(options.threads);
-  const inFlight: Promise<RenderedItem>[] = [];
-  const limit = options.threads * IN_FLIGHT_PER_WORKER;
-  for await (const item of items) {
-    if (item.kind === "end") {
-      inFlight.push(Promise.resolve(item));
-    } else {
-      const { block, file } = item;
-      const task: ChunkTask = {
-        id: nextTaskId++,
-        bytes: block.bytes ? ownArrayBuffer(block.bytes) : null,
-        path: block.bytes ? null : file,
-        index: block.index,
-        fileOffset: block.fileOffset,
-        declared: block.declared,
-        file,
-        recover: options.recover,
-        output: options.format,
-      };
-      inFlight.push(
-        workers.run(task).then(
-          (r) => {
-            const bug = r.error
-              ? [workerBug({ file, recover: options.recover, threads: options.threads }, block, r.error)]
-              : [];
-            return {
-              kind: "chunk" as const,
-              file,
-              text: r.text ?? [],
-              damage: [...item.damage, ...r.damage, ...bug],
-              stats: r.stats,
-            };
-          },
-          (e: Error) => ({
-            kind: "chunk" as const,
-            file,
-            text: [],
-            damage: [
-              ...item.damage,
-              workerBug({ file, recover: options.recover, threads: options.threads }, block, String(e.stack ?? e)),
-            ],
-            stats: lostChunkStats(),
-          }),
-        ),
-      );
-    }
-    if (inFlight.length >= limit) yield await (inFlight.shift() as Promise<RenderedItem>);
-  }
-  while (inFlight.length > 0) yield await (inFlight.shift() as Promise<RenderedItem>);
+  return inOrder(items, options.threads * IN_FLIGHT_PER_WORKER, async (item): Promise<RenderedItem> => {
+    if (item.kind === "end") return item;
+    const { block, file } = item;
+    const task: ChunkTask = {
+      id: nextTaskId++,
+      bytes: block.bytes ? ownArrayBuffer(block.bytes) : null,
+      path: block.bytes ? null : file,
+      index: block.index,
+      fileOffset: block.fileOffset,
+      declared: block.declared,
+      file,
+      recover: options.recover,
+      output: options.format,
+    };
+    const r = await runTask(workers, task);
+    const bug = r.error ? [workerBug(file, block, r.error)] : [];
+    return { kind: "chunk", file, text: r.text ?? [], damage: [...item.damage, ...r.damage, ...bug], stats: r.stats };
+  });
 }

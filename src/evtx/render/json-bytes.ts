@@ -146,12 +146,9 @@ export class JsonByteWriter {
     }
   }
 
-  /** The bytes written, without a copy; the writer starts over on a new buffer. */
-  take(): Buffer {
-    const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafeSlow(Math.max(1024, this.buf.length >> 2));
-    this.pos = 0;
-    return out;
+  /** The text written, decoded from UTF-8. */
+  toString(): string {
+    return this.buf.toString("utf8", 0, this.pos);
   }
 
   /**
