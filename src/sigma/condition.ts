@@ -172,11 +172,13 @@ function combine(kind: "and" | "or", operands: ConditionNode[]): ConditionNode {
 
 /**
  * The identifiers an `of` pattern names, among `names`: `them` is every identifier not starting with `_` (spec
- * convention); otherwise `*` matches any run of characters.
+ * convention); otherwise `*` matches any run of characters. A pattern leaves out `_` names too: the spec's
+ * "1/all of search-identifier-pattern" is "same as 1/all of them, but restricted to matching search identifiers"
+ * (pySigma excludes them for every selector as well); a `_` identifier is used by its own name.
  */
 export function expandPattern(pattern: string, names: Iterable<string>): string[] {
-  const all = [...names];
-  if (pattern.toLowerCase() === "them") return all.filter((n) => !n.startsWith("_"));
+  const all = [...names].filter((n) => !n.startsWith("_"));
+  if (pattern.toLowerCase() === "them") return all;
   const re = new RegExp(`^${pattern.split("*").map(escapeRegex).join(".*")}$`);
   return all.filter((n) => re.test(n));
 }

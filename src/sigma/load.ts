@@ -477,6 +477,11 @@ class Builder {
     }
     const field = fieldText === "" ? null : fieldText;
     const value = pair.value as Node | null;
+    // Modifiers appendix, `all`: "Single item values are not allowed to have an `all` modifier" (pySigma too wants
+    // a list there).
+    if (modifiers.includes("all") && !isSeq(value)) {
+      throw new Reject(`'all' in '${key}' needs a list of values, not a single value`, position);
+    }
     let values: SigmaValue[];
     if (value === null) values = [{ kind: "null" }];
     else if (isScalar(value)) values = [this.value(value)];

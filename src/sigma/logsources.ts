@@ -271,7 +271,11 @@ export function eventFieldFor(target: LogsourceTarget, sigmaField: string): stri
  * lacks, `UserData.<Root>.<name>` (any root), then an EventData field whose name without spaces is `<name>`.
  */
 export function resolveField(target: LogsourceTarget, sigmaField: string, fields: FieldView): FieldValue | undefined {
-  const path = eventFieldFor(target, sigmaField);
+  return readEventPath(eventFieldFor(target, sigmaField), fields);
+}
+
+/** The value at an `eventFieldFor` path, with `resolveField`'s fallbacks for EventData paths the event lacks. */
+export function readEventPath(path: string, fields: FieldView): FieldValue | undefined {
   const direct = fields.get(path);
   if (direct !== undefined || !path.startsWith("EventData.")) return direct;
   return fallbackIndex(fields).get(path.slice("EventData.".length));

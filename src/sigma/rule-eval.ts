@@ -70,8 +70,34 @@ function namesOf(
   return names;
 }
 
-function* eventValues(fields: FieldView): Generator<FieldValue> {
-  for (const [, value] of fields.entries()) yield value;
+/** An event read through a log source target: Sigma field names resolve to the target's event paths. */
+class TargetAccess implements EventAccess {
+  fields: FieldView | undefined;
+  constructor(private readonly target: LogsourceTarget) {}
+
+  get(field: string): FieldValue | undefined {
+    return this.fields === undefined ? undefined : resolveField(this.target, field, this.fields);
+  }
+
+  *values(): Generator<FieldValue> {
+    if (this.fields !== undefined) for (const [, value] of this.fields.entries()) yield value;
+  }
+}
+
+/**
+ * One access object per target, pointed at the event being matched: matching is synchronous, so reusing it is safe,
+ * and it spares an allocation per (rule, event).
+ */
+const accesses = new WeakMap<LogsourceTarget, TargetAccess>();
+
+function accessFor(target: LogsourceTarget, fields: FieldView): TargetAccess {
+  let access = accesses.get(target);
+  if (access === undefined) {
+    access = new TargetAccess(target);
+    accesses.set(target, access);
+  }
+  access.fields = fields;
+  return access;
 }
 
 /** Rules ready to run; rules for other products are left out (they never apply to Windows event logs). */
@@ -104,7 +130,7 @@ export function prepareRules(
 
 /** Whether the event, read through `target` (the log source part that applies to it), matches the rule. */
 export function matchesRule(prepared: PreparedRule, target: LogsourceTarget, fields: FieldView): boolean {
-  const event: EventAccess = { get: (field) => resolveField(target, field, fields), values: () => eventValues(fields) };
+  const event = accessFor(target, fields);
   if (!sourceConditionsHold(target, event)) return false;
   return prepared.rule.conditions.some((c) => evaluate(c, prepared.searches, event));
 }

@@ -116,10 +116,11 @@ test("errors carry the column and what is wrong", () => {
   );
 });
 
-test("expandPattern: them skips underscore names, * matches any run", () => {
+test("expandPattern: them and patterns skip underscore names, * matches any run", () => {
   const names = ["selection_a", "selection_b", "filter_1", "_hidden"];
   assert.deepEqual(expandPattern("them", names), ["selection_a", "selection_b", "filter_1"]);
   assert.deepEqual(expandPattern("selection_*", names), ["selection_a", "selection_b"]);
   assert.deepEqual(expandPattern("*_1", names), ["filter_1"]);
   assert.deepEqual(expandPattern("nothing*", names), []);
+  assert.deepEqual(expandPattern("*hidden", names), []);
 });

@@ -8,21 +8,12 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { readEvtxFile } from "../../src/evtx/index.js";
-import type { FieldValue, FieldView } from "../../src/evtx/types.js";
 import { CompiledMatcher } from "../../src/sigma/compile/matcher.js";
 import { loadRules, loadRuleText } from "../../src/sigma/load.js";
 import type { DetectionRule } from "../../src/sigma/model.js";
 import { ReferenceEvaluator } from "../../src/sigma/reference.js";
 import { listEvtxFiles } from "../evtx/reference.js";
-
-function view(fields: Record<string, FieldValue>): FieldView {
-  const map = new Map(Object.entries(fields));
-  return { get: (path) => map.get(path), entries: () => map.entries() };
-}
-
-function detectionRules(rules: readonly { kind: string }[]): DetectionRule[] {
-  return rules.filter((r): r is DetectionRule => r.kind === "detection");
-}
+import { detectionRules, view } from "./helpers.js";
 
 test("dispatch: by channel and EventID, whole channels, and rules for any channel; load order kept", () => {
   const { rules } = loadRuleText(

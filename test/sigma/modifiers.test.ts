@@ -5,10 +5,11 @@ import type { FieldValue } from "../../src/evtx/types.js";
 import type { FieldCondition, SigmaValue } from "../../src/sigma/model.js";
 import {
   compileFieldCondition,
-  describeNeedles,
+  conditionAtoms,
   type EventAccess,
   ModifierError,
 } from "../../src/sigma/modifiers/index.js";
+import { minimumLength } from "../../src/sigma/modifiers/regex.js";
 
 const position = { file: "test.yml", line: 1, column: 1 };
 
@@ -475,18 +476,70 @@ describe("modifier checks", () => {
   });
 });
 
-describe("describeNeedles", () => {
-  it("describes literal shapes", () => {
-    assert.deepEqual(describeNeedles(cond("Image|endswith", ["\\CMD.exe", "\\pwsh.exe"])), {
+describe("conditionAtoms", () => {
+  it("gives the literal texts a condition cannot hold without, lower-cased", () => {
+    assert.deepEqual(conditionAtoms(cond("Image|endswith", ["\\CMD.exe", "\\pwsh.exe"])), {
       field: "Image",
-      kind: "endswith",
-      needles: ["\\cmd.exe", "\\pwsh.exe"],
+      all: false,
+      perValue: [[{ kind: "endswith", needle: "\\cmd.exe" }], [{ kind: "endswith", needle: "\\pwsh.exe" }]],
     });
-    assert.deepEqual(describeNeedles(cond("F|cased", ["Abc"]))?.needles, ["Abc"]);
-    assert.equal(describeNeedles(cond("F|contains|windash", ["-x"]))?.needles.length, 5);
-    assert.equal(describeNeedles(cond("F", ["a*b"])), null);
-    assert.equal(describeNeedles(cond("F|re", ["a"])), null);
-    assert.equal(describeNeedles(cond("F|neq", ["a"])), null);
-    assert.equal(describeNeedles(cond("", ["a"])), null);
+    assert.deepEqual(conditionAtoms(cond("F", ["Abc", ""]))?.perValue, [
+      [{ kind: "exact", needle: "abc" }],
+      [{ kind: "exact", needle: "" }],
+    ]);
+    assert.deepEqual(conditionAtoms(cond("F|contains|all", ["a", "b"]))?.all, true);
+    assert.equal(conditionAtoms(cond("F|contains|windash", ["-x"]))?.perValue[0]?.length, 5);
+  });
+  it("uses the longest literal run of a wildcard pattern", () => {
+    assert.deepEqual(conditionAtoms(cond("F", ["a*bcd?e"]))?.perValue, [[{ kind: "contains", needle: "bcd" }]]);
+    assert.deepEqual(conditionAtoms(cond("F|startswith", ["ab"]))?.perValue, [[{ kind: "startswith", needle: "ab" }]]);
+  });
+  it("a regex gives the plain texts every match contains", () => {
+    const atoms = (p: string, mods = "") => conditionAtoms(cond(`F|re${mods}`, [p]))?.perValue[0];
+    assert.deepEqual(atoms("://[0-9]{1,3}\\.[0-9]"), [{ kind: "contains", needle: "://" }]);
+    assert.deepEqual(atoms("\\$PSHome\\[\\s*\\d"), [{ kind: "contains", needle: "$pshome[" }]);
+    assert.deepEqual(atoms("cmd.{0,5}(?:/c|/r).+powershell"), [{ kind: "contains", needle: "powershell" }]);
+    assert.deepEqual(atoms("ab?cd|xy+z"), [
+      { kind: "contains", needle: "cd" },
+      { kind: "contains", needle: "xy" },
+    ]);
+    assert.deepEqual(atoms("abc{0,2}d"), [{ kind: "contains", needle: "ab" }]);
+    assert.deepEqual(atoms("\\x41bc\\p{Greek}xyz"), [{ kind: "contains", needle: "xyz" }]);
+    // Case-insensitive: runs end at "s", whose fold partner U+017F lower-cases to itself.
+    assert.deepEqual(atoms("invoke-expression", "|i"), [{ kind: "contains", needle: "invoke-expre" }]);
+    assert.deepEqual(atoms("(?i)invoke-expression"), [{ kind: "contains", needle: "invoke-expre" }]);
+    assert.deepEqual(atoms("INVOKE-EXPRESSION"), [{ kind: "contains", needle: "invoke-expression" }]);
+  });
+  it("a regex's shortest match length bounds the texts worth testing", () => {
+    assert.equal(minimumLength(".{1000,}"), 1000);
+    assert.equal(minimumLength("\\s[a-f0-9]{64}\\s"), 66);
+    assert.equal(minimumLength("a{2}b?c+|xy"), 2);
+    assert.equal(minimumLength("(abc)+d*?e{0,3}\\b"), 0);
+    assert.equal(minimumLength("\\Qabcdef\\E"), 0);
+    assert.equal(matcher("F|re", [".{5,}"])("abcd"), false);
+    assert.equal(matcher("F|re", [".{5,}"])("abcde"), true);
+  });
+  it("keywords become contains atoms over any value", () => {
+    assert.deepEqual(conditionAtoms(cond("", ["Mimikatz"])), {
+      field: null,
+      all: false,
+      perValue: [[{ kind: "contains", needle: "mimikatz" }]],
+    });
+  });
+  it("has none for shapes a substring cannot decide", () => {
+    for (const [key, values] of [
+      ["F", ["*"]],
+      ["F", ["?*"]],
+      ["F|re", ["a|.*"]],
+      ["F|re|neq", ["abc"]],
+      ["F|neq", ["a"]],
+      ["F|cased", ["Abc"]],
+      ["F|gt", ["1"]],
+      ["F|cidr", ["10.0.0.0/8"]],
+      ["F|fieldref", ["G"]],
+      ["F", ["\u03a3x"]],
+    ] as const) {
+      assert.equal(conditionAtoms(cond(key, [...values])), null, key);
+    }
   });
 });

@@ -1,21 +1,9 @@
 /** The reference evaluator on rules written in the test and events given as flat field views. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { FieldValue, FieldView } from "../../src/evtx/types.js";
-import { loadRuleText } from "../../src/sigma/load.js";
-import type { DetectionRule } from "../../src/sigma/model.js";
+import type { FieldValue } from "../../src/evtx/types.js";
 import { ReferenceEvaluator } from "../../src/sigma/reference.js";
-
-function view(fields: Record<string, FieldValue>): FieldView {
-  const map = new Map(Object.entries(fields));
-  return { get: (path) => map.get(path), entries: () => map.entries() };
-}
-
-function rules(text: string): DetectionRule[] {
-  const { rules: loaded, problems } = loadRuleText(text, "test.yml");
-  assert.deepEqual(problems, []);
-  return loaded.filter((r): r is DetectionRule => r.kind === "detection");
-}
+import { loadDetectionRules as rules, view } from "./helpers.js";
 
 const ntdsutil = rules(`
 title: ntdsutil IFM

@@ -19,13 +19,14 @@ import { ModifierError } from "./errors.js";
 import { compileCidr } from "./network.js";
 import { type CompareOp, compareWith, type Num, numberOf, parseNumber } from "./numbers.js";
 import { compareRef, expandPlaceholders, type RefMode, referencedTexts } from "./references.js";
-import { compileRegex, type RegexFlag } from "./regex.js";
+import { compileRegex, type RegexFlag, requiredTexts } from "./regex.js";
 import {
-  compilePattern,
+  compileAlternatives,
   expandDashes,
   hasWildcards,
   literal,
   literalText,
+  lowerCase,
   type Pattern,
   parseWildcards,
   STAR,
@@ -115,15 +116,18 @@ export function compileFieldCondition(cond: FieldCondition, options: CompileOpti
     };
   }
 
-  const tests = valueTests(cond, mods, options);
   const all = mods.has("all");
-  const fieldMatches = (test: ValueTest, event: EventAccess): boolean => {
-    const v = event.get(field);
-    return v !== undefined && anyElement(v, (e) => test(e, event));
-  };
+  const tests = valueTests(cond, mods, options, all);
+  // The field is read once per event, whatever the number of values.
   const positive: ConditionMatcher = all
-    ? (event) => tests.every((t) => fieldMatches(t, event))
-    : (event) => tests.some((t) => fieldMatches(t, event));
+    ? (event) => {
+        const v = event.get(field);
+        return v !== undefined && tests.every((t) => anyElement(v, (e) => t(e, event)));
+      }
+    : (event) => {
+        const v = event.get(field);
+        return v !== undefined && anyElement(v, (e) => tests.some((t) => t(e, event)));
+      };
   return negate ? (event) => !positive(event) : positive;
 }
 
@@ -132,7 +136,16 @@ function anyElement(v: FieldValue, test: (v: FieldValue) => boolean): boolean {
   return test(v as FieldValue);
 }
 
-function valueTests(cond: FieldCondition, mods: ReadonlySet<string>, options: CompileOptions): ValueTest[] {
+/**
+ * One test per rule value; with `any` (no `all`: the values are ORed), string values may come back as one combined
+ * test, which looks a text up in sets rather than comparing it with each value in turn.
+ */
+function valueTests(
+  cond: FieldCondition,
+  mods: ReadonlySet<string>,
+  options: CompileOptions,
+  all: boolean,
+): ValueTest[] {
   const cased = mods.has("cased");
   if (mods.has("re")) {
     only(cond, "re", new Set([...REGEX_FLAGS, "all", "neq", "cased"]));
@@ -195,12 +208,13 @@ function valueTests(cond: FieldCondition, mods: ReadonlySet<string>, options: Co
     });
   }
 
-  return stringPatterns(cond, options).map((alternatives) => {
-    const preds = alternatives.map((p) => compilePattern(p, cased));
-    return (fv) => {
-      const t = textOf(fv);
-      return t !== null && preds.some((p) => p(t));
-    };
+  const patterns = stringPatterns(cond, options);
+  const compiled = all
+    ? patterns.map((alternatives) => compileAlternatives(alternatives, cased))
+    : [compileAlternatives(patterns.flat(), cased)];
+  return compiled.map((test) => (fv) => {
+    const t = textOf(fv);
+    return t !== null && test(t);
   });
 }
 
@@ -269,10 +283,12 @@ function compileKeywords(cond: FieldCondition, options: CompileOptions): Conditi
   for (const m of cond.modifiers) if (!allowed.has(m)) fail(cond, `modifier '${m}' cannot be used on keywords`);
   if (cond.values.length === 0) return () => false;
   const cased = cond.modifiers.includes("cased");
-  const tests = stringPatterns(cond, options).map((alternatives) => {
-    const preds = alternatives.map((p) => compilePattern(wrap(p, true, true), cased));
-    return (t: string) => preds.some((p) => p(t));
-  });
+  const tests = stringPatterns(cond, options).map((alternatives) =>
+    compileAlternatives(
+      alternatives.map((p) => wrap(p, true, true)),
+      cased,
+    ),
+  );
   const occurs = (test: (t: string) => boolean, event: EventAccess): boolean => {
     for (const v of event.values()) {
       if (
@@ -290,47 +306,97 @@ function compileKeywords(cond: FieldCondition, options: CompileOptions): Conditi
     : (event) => tests.some((t) => occurs(t, event));
 }
 
-export interface Needles {
-  readonly field: string;
+/** What a prefilter can look for: a field's lower-cased text equals, contains, starts or ends with `needle`. */
+export interface Atom {
   readonly kind: "exact" | "contains" | "startswith" | "endswith";
-  readonly needles: string[];
+  /** Lower-cased exactly as the matcher lower-cases pattern text, never empty for the substring kinds. */
+  readonly needle: string;
 }
 
 /**
- * The literal strings one of which a matching field value must hold (lower-cased unless `cased`), for a prefilter;
- * null when the condition has no such form (regex, numbers, neq, null, mixed wildcard shapes, keywords…).
+ * Literal texts a field condition cannot hold without (for the compiled matcher's prefilters). `perValue[i]`: the
+ * condition's i-th value can only hold when one of its atoms holds on the field's lower-cased text. Without `all`
+ * the condition needs one atom of any value; with `all`, one atom of every value. `field` null: keywords, which
+ * look at every value of the event. A regex gives the plain texts every match contains (`requiredTexts`). Null
+ * when no such atoms exist: numbers, cidr, fieldref, exists, null, neq, `cased` strings (their case-sensitive text
+ * is left to the full evaluation), a value that matches any text (`*`), a regex without a required plain text.
  */
-export function describeNeedles(cond: FieldCondition, options: CompileOptions = {}): Needles | null {
-  if (cond.field === null || cond.values.length === 0) return null;
+export interface ConditionAtoms {
+  readonly field: string | null;
+  readonly all: boolean;
+  readonly perValue: readonly (readonly Atom[])[];
+}
+
+export function conditionAtoms(cond: FieldCondition, options: CompileOptions = {}): ConditionAtoms | null {
+  if (cond.values.length === 0) return null;
   const mods = new Set(cond.modifiers);
+  if (mods.has("re")) return regexAtoms(cond, mods);
   const plain = [...mods].every(
-    (m) => WRAPS.has(m) || ENCODINGS.has(m) || m === "all" || m === "cased" || m === "windash" || m === "expand",
+    (m) => WRAPS.has(m) || ENCODINGS.has(m) || m === "all" || m === "windash" || m === "expand",
   );
   if (!plain || cond.values.some((v) => v.kind === "null")) return null;
-  let patterns: Pattern[];
+  let patterns: Pattern[][];
   try {
-    patterns = stringPatterns(cond, options).flat();
+    patterns = stringPatterns(cond, options);
   } catch {
     return null;
   }
-  const cased = mods.has("cased");
-  let kind: Needles["kind"] | null = null;
-  const needles: string[] = [];
-  for (const p0 of patterns) {
-    const expanded = expandDashes(p0);
-    if (expanded === null) return null;
-    for (const p of expanded) {
-      const start = p[0] === STAR;
-      const end = p.length > 0 && p[p.length - 1] === STAR;
-      const inner = p.slice(start ? 1 : 0, end ? p.length - 1 : p.length);
-      if (inner.length > 1 || (inner.length === 1 && typeof inner[0] !== "string")) return null;
-      if (inner.length === 0 && (start || end)) return null;
-      const k = start && end ? "contains" : start ? "endswith" : end ? "startswith" : "exact";
-      if (kind !== null && kind !== k) return null;
-      kind = k;
-      const lit = (inner[0] as string | undefined) ?? "";
-      needles.push(cased ? lit : lit.toLowerCase());
+  const keywords = cond.field === null;
+  const perValue: Atom[][] = [];
+  for (const alternatives of patterns) {
+    const atoms: Atom[] = [];
+    for (const p of alternatives) {
+      const pattern = keywords ? wrap(p, true, true) : p;
+      for (const expanded of expandDashes(pattern) ?? [pattern]) {
+        const atom = patternAtom(expanded);
+        if (atom === null) return null;
+        atoms.push(atom);
+      }
     }
+    perValue.push(atoms);
   }
-  return kind === null ? null : { field: cond.field, kind, needles: [...new Set(needles)] };
+  return { field: cond.field, all: mods.has("all"), perValue };
+}
+
+function regexAtoms(cond: FieldCondition, mods: ReadonlySet<string>): ConditionAtoms | null {
+  if (mods.has("neq") || cond.field === null) return null;
+  const flags = new Set([...mods].filter((m): m is RegexFlag => REGEX_FLAGS.has(m)));
+  const perValue: Atom[][] = [];
+  for (const v of cond.values) {
+    if (v.kind === "null") return null;
+    const texts = requiredTexts(v.text, flags);
+    if (texts === null) return null;
+    const atoms: Atom[] = [];
+    for (const text of texts) {
+      if (CONTEXT_CASED.test(text.toLowerCase())) return null;
+      atoms.push({ kind: "contains", needle: lowerCase(text) });
+    }
+    perValue.push(atoms);
+  }
+  return { field: cond.field, all: mods.has("all"), perValue };
+}
+
+/** Greek capital sigma lower-cases by context (final or not), so a needle holding it may not be a substring. */
+const CONTEXT_CASED = /[\u03a3\u03c2\u03c3]/;
+
+/**
+ * The atom a pattern implies: its exact text, its single literal between stars, or else the longest literal run
+ * as a `contains` needle. Null when nothing literal remains (a pattern such as `*` or `?*`).
+ */
+function patternAtom(p: Pattern): Atom | null {
+  const starStart = p[0] === STAR;
+  const starEnd = p.length > 0 && p[p.length - 1] === STAR;
+  const inner = p.slice(starStart ? 1 : 0, starEnd ? p.length - 1 : p.length);
+  let atom: Atom | null = null;
+  if (inner.every((t) => typeof t === "string") && inner.length <= 1) {
+    const text = (inner[0] as string | undefined) ?? "";
+    const kind = starStart && starEnd ? "contains" : starStart ? "endswith" : starEnd ? "startswith" : "exact";
+    atom = kind !== "exact" && text === "" ? null : { kind, needle: text };
+  } else {
+    let longest = "";
+    for (const t of p) if (typeof t === "string" && t.length > longest.length) longest = t;
+    atom = longest === "" ? null : { kind: "contains", needle: longest };
+  }
+  if (atom === null || CONTEXT_CASED.test(atom.needle.toLowerCase())) return null;
+  return { kind: atom.kind, needle: lowerCase(atom.needle) };
 }

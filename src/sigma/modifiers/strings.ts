@@ -157,10 +157,66 @@ export function compilePattern(p: Pattern, cased: boolean): (text: string) => bo
   return (s) => globMatch(units, fold(s));
 }
 
+/**
+ * Any of several patterns, as one predicate: literal shapes (exact, `lit*`, `*lit`, `*lit*`) are looked up in sets
+ * (prefixes and suffixes by length), so a value list of hundreds of DLL names costs a few lookups, not hundreds of
+ * comparisons; other shapes are compiled one by one.
+ */
+export function compileAlternatives(patterns: readonly Pattern[], cased: boolean): (text: string) => boolean {
+  if (patterns.length === 1) return compilePattern(patterns[0] as Pattern, cased);
+  const fold = cased ? (s: string) => s : lowerCase;
+  const exact = new Set<string>();
+  const prefixes = new Map<number, Set<string>>();
+  const suffixes = new Map<number, Set<string>>();
+  const infixes: string[] = [];
+  const others: ((text: string) => boolean)[] = [];
+  const add = (map: Map<number, Set<string>>, lit: string): void => {
+    let set = map.get(lit.length);
+    if (set === undefined) {
+      set = new Set();
+      map.set(lit.length, set);
+    }
+    set.add(lit);
+  };
+  for (const p of patterns) {
+    const starStart = p[0] === STAR;
+    const starEnd = p.length > 0 && p[p.length - 1] === STAR;
+    const inner = p.slice(starStart ? 1 : 0, starEnd ? p.length - 1 : p.length);
+    if (inner.length > 1 || (inner.length === 1 && typeof inner[0] !== "string")) {
+      others.push(compilePattern(p, cased));
+      continue;
+    }
+    const lit = fold((inner[0] as string | undefined) ?? "");
+    if (starStart && starEnd) infixes.push(lit);
+    else if (starStart) add(suffixes, lit);
+    else if (starEnd) add(prefixes, lit);
+    else exact.add(lit);
+  }
+  const prefixLengths = [...prefixes.entries()];
+  const suffixLengths = [...suffixes.entries()];
+  return (s) => {
+    const t = fold(s);
+    if (exact.has(t)) return true;
+    for (const [length, set] of prefixLengths) if (length <= t.length && set.has(t.slice(0, length))) return true;
+    for (const [length, set] of suffixLengths) {
+      if (length <= t.length && set.has(t.slice(t.length - length))) return true;
+    }
+    for (const lit of infixes) if (t.includes(lit)) return true;
+    for (const other of others) if (other(s)) return true;
+    return false;
+  };
+}
+
 function unitMatches(u: Unit, c: string): boolean {
   if (u === ONE) return true;
   if (u === DASH) return (DASHES as readonly string[]).includes(c);
   return u === c;
+}
+
+function isSurrogatePair(s: string, i: number): boolean {
+  const high = s.charCodeAt(i);
+  const low = s.charCodeAt(i + 1);
+  return high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff;
 }
 
 /** Iterative wildcard matching with single-star backtracking: O(pattern × text) worst case, no recursion. */
@@ -173,7 +229,8 @@ function globMatch(units: readonly Unit[], s: string): boolean {
     const u = units[p];
     if (p < units.length && u !== STAR && unitMatches(u, s[i])) {
       p++;
-      i++;
+      // R §String Wildcard: `?` is one character, so a surrogate pair (a character outside the BMP) as a whole.
+      i += u === ONE && isSurrogatePair(s, i) ? 2 : 1;
     } else if (p < units.length && u === STAR) {
       starP = p++;
       starI = i;

@@ -1,0 +1,115 @@
+/**
+ * Prefilter requirements: for a rule read through one log source target, clauses of atoms (a field's lower-cased
+ * text equals, contains, starts or ends with a literal) such that every event the rule matches makes at least one
+ * atom of every clause hold. The matcher indexes the atoms of all rules and fully evaluates a rule only when all
+ * its clauses have fired.
+ *
+ * Derived from the condition tree as a conjunction of clauses: `and` joins its operands' clauses; `or` needs one
+ * operand, so it keeps one clause, the union of the cheapest clause of each operand; `not` promises nothing. A
+ * rule with no clause at all (a pure negation, a regex without a required text) is evaluated on every event of
+ * its log source.
+ */
+import { expandPattern } from "../condition.js";
+import { eventFieldFor, type LogsourceTarget } from "../logsources.js";
+import type { ConditionNode, DetectionRule, FieldCondition, SearchIdentifier } from "../model.js";
+import { type Atom, type CompileOptions, conditionAtoms } from "../modifiers/index.js";
+
+export interface PathAtom extends Atom {
+  /** The flat event path the atom reads (as `eventFieldFor` gives it), or null: any value of the event. */
+  readonly path: string | null;
+}
+
+/** At least one atom of the clause holds whenever the rule matches; an empty clause: the rule never matches. */
+export type Clause = readonly PathAtom[];
+
+/** Clauses that must all hold (hold one atom each); no clauses: no prefilter, the rule is always evaluated. */
+export type Requirement = readonly Clause[];
+
+/** The matcher tracks fired clauses in a 32-bit mask: a rule keeps at most this many (the cheapest). */
+export const MAX_CLAUSES = 32;
+
+/** Paths the dispatch has already decided on: atoms over them select nothing. */
+const DISPATCHED = new Set(["System.EventID", "System.Channel"]);
+
+/**
+ * Rough cost of a clause: how often it may fire for nothing. Exact values are rarer than substrings, long needles
+ * rarer than short ones, a needle over every value of the event commoner than over one field.
+ */
+function atomCost(a: PathAtom): number {
+  if (a.path !== null && DISPATCHED.has(a.path)) return 1000;
+  let cost = a.kind === "exact" ? 1 : a.kind === "contains" ? 3 : 2;
+  cost *= 16 / Math.max(a.needle.length, 1);
+  if (a.path === null) cost *= 4;
+  return cost;
+}
+
+function cost(clause: Clause): number {
+  let total = 0;
+  for (const a of clause) total += atomCost(a);
+  return total;
+}
+
+const NONE: Requirement = [];
+
+/** AND: every operand's clauses hold. */
+function and(requirements: readonly Requirement[]): Requirement {
+  return requirements.flat();
+}
+
+/** OR: one operand holds, so one atom of the union of their cheapest clauses does. Any operand without: none. */
+function or(requirements: readonly Requirement[]): Requirement {
+  const union: PathAtom[] = [];
+  for (const r of requirements) {
+    if (r.length === 0) return NONE;
+    let best = r[0] as Clause;
+    for (const c of r) if (cost(c) < cost(best)) best = c;
+    union.push(...best);
+  }
+  return [union];
+}
+
+export function ruleRequirement(rule: DetectionRule, target: LogsourceTarget, options: CompileOptions): Requirement {
+  const ofCondition = (cond: FieldCondition): Requirement => {
+    const atoms = conditionAtoms(cond, options);
+    if (atoms === null) return NONE;
+    const path = cond.field === null ? null : eventFieldFor(target, cond.field);
+    const clauses = atoms.perValue.map((value) => value.map((a) => ({ ...a, path })));
+    return atoms.all ? clauses : [clauses.flat()];
+  };
+  const ofSearch = (search: SearchIdentifier): Requirement => {
+    switch (search.kind) {
+      case "map":
+        return and(search.conditions.map(ofCondition));
+      case "maps":
+        return or(search.maps.map((m) => and(m.map(ofCondition))));
+      case "keywords":
+        return ofCondition(search.condition);
+    }
+  };
+  // An identifier that names no search never holds: one empty clause.
+  const ofName = (name: string): Requirement => {
+    const search = rule.searches.get(name);
+    return search === undefined ? [[]] : ofSearch(search);
+  };
+  const ofNode = (node: ConditionNode): Requirement => {
+    switch (node.kind) {
+      case "and":
+        return and(node.operands.map(ofNode));
+      case "or":
+        return or(node.operands.map(ofNode));
+      case "not":
+        return NONE;
+      case "identifier":
+        return ofName(node.name);
+      case "of": {
+        const names = expandPattern(node.pattern, rule.searches.keys());
+        if (names.length === 0) return [[]];
+        return node.quantifier === "all" ? and(names.map(ofName)) : or(names.map(ofName));
+      }
+    }
+  };
+  // A list of conditions is their OR.
+  const [only] = rule.conditions;
+  const all = rule.conditions.length === 1 && only !== undefined ? ofNode(only) : or(rule.conditions.map(ofNode));
+  return [...all].sort((a, b) => cost(a) - cost(b)).slice(0, MAX_CLAUSES);
+}
