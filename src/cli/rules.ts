@@ -1,6 +1,7 @@
 /** `vigil rules check`: load Sigma rules and report which cannot be used, and why. */
 import type { Command } from "commander";
 import { sanitizeForTerminal } from "../output/terminal.js";
+import { checkRules, readPlaceholders } from "../sigma/check.js";
 import { loadRules } from "../sigma/load.js";
 
 interface CheckOptions {
@@ -15,14 +16,33 @@ export function registerRules(program: Command): void {
     .description("Load Sigma rules (files or folders, recursively) and report invalid and unsupported ones")
     .argument("<paths...>", "rule files (.yml, .yaml) or folders")
     .option("--json", "print the result as JSON", false)
-    .option("--placeholders <file>", "placeholder values for the expand modifier (accepted, not used yet)")
+    .option(
+      "--placeholders <file>",
+      "values of the expand modifier's %placeholders% (YAML: name: [values]); rules with unresolved ones are reported",
+    )
     .action(async (paths: string[], options: CheckOptions) => {
       process.exitCode = await check(paths, options);
     });
 }
 
 async function check(paths: string[], options: CheckOptions): Promise<number> {
-  const { rules, problems, files } = await loadRules(paths);
+  let placeholders: Map<string, string[]> | undefined;
+  if (options.placeholders !== undefined) {
+    try {
+      placeholders = await readPlaceholders(options.placeholders);
+    } catch (e) {
+      process.stderr.write(`vigil: ${sanitizeForTerminal((e as Error).message)}\n`);
+      return 2;
+    }
+  }
+  const loaded = await loadRules(paths);
+  const files = loaded.files;
+  // Rules that load but cannot run (a regex RE2 rejects, an unresolved placeholder, a correlation naming a rule
+  // that is not there) are reported as unsupported and not counted as loaded.
+  const cannotRun = checkRules(loaded.rules, placeholders === undefined ? {} : { placeholders });
+  const failed = new Set(cannotRun.map((p) => `${p.file}\u0000${p.id ?? p.title}`));
+  const rules = loaded.rules.filter((r) => !failed.has(`${r.file}\u0000${r.id ?? r.title}`));
+  const problems = [...loaded.problems, ...cannotRun];
   const unsupported = problems.filter((p) => p.severity === "unsupported");
   const invalid = problems.filter((p) => p.severity === "invalid");
   if (options.json) {

@@ -20,6 +20,7 @@ import { ConditionError, conditionReferences, expandPattern, parseCondition } fr
 import type {
   ConditionNode,
   CorrelationCondition,
+  CorrelationOperator,
   CorrelationRule,
   CorrelationType,
   DetectionRule,
@@ -584,7 +585,7 @@ class Builder {
     if (!isMap(cond)) this.reject("'correlation.condition' must be a map such as {gte: 10}", cond);
     let field: string | undefined;
     let percentile: number | undefined;
-    const ops: { operator: CorrelationCondition["operator"]; value: number }[] = [];
+    const ops: { operator: CorrelationOperator; value: number }[] = [];
     for (const pair of cond.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : "";
       const value = pair.value as Node | null;
@@ -619,11 +620,8 @@ class Builder {
       if (temporal) return undefined;
       this.reject("'correlation.condition' needs one of gt, gte, lt, lte, eq, neq", cond);
     }
-    if (ops.length > 1) this.unsupported.push("correlation condition with a range (several operators)");
-    const first = ops[0] as (typeof ops)[number];
     return {
-      operator: first.operator,
-      value: first.value,
+      bounds: ops,
       ...(field === undefined ? {} : { field }),
       ...(percentile === undefined ? {} : { percentile }),
     };

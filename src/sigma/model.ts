@@ -92,12 +92,13 @@ export type CorrelationType =
   | "value_avg"
   | "value_percentile";
 
-/** `gte: 10`, `lt: 3`… and for value_* the field they apply to. */
+export type CorrelationOperator = "gt" | "gte" | "lt" | "lte" | "eq" | "neq";
+
+/** `gte: 10`, `lt: 3`… (several keys: all must hold, a range) and for value_* the field they apply to. */
 export interface CorrelationCondition {
-  readonly operator: "gt" | "gte" | "lt" | "lte" | "eq" | "neq";
-  readonly value: number;
+  readonly bounds: readonly { readonly operator: CorrelationOperator; readonly value: number }[];
   readonly field?: string;
-  /** value_percentile: which percentile. */
+  /** value_percentile: which percentile of the field's numeric values the bounds apply to. */
   readonly percentile?: number;
 }
 

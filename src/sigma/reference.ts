@@ -6,15 +6,14 @@
 import type { FieldView } from "../evtx/types.js";
 import { appliesTo } from "./logsources.js";
 import type { DetectionRule, RuleProblem } from "./model.js";
-import type { CompileOptions } from "./modifiers/index.js";
-import { eventKey, matchesRule, type PreparedRule, prepareRules } from "./rule-eval.js";
+import { eventKey, type MatcherOptions, matchesRule, type PreparedRule, prepareRules } from "./rule-eval.js";
 
 export class ReferenceEvaluator {
   /** Rules that cannot run (a modifier Vigil rejects, an unresolved placeholder), each with its reason. */
   readonly problems: RuleProblem[];
   private readonly prepared: PreparedRule[];
 
-  constructor(rules: readonly DetectionRule[], options: CompileOptions = {}) {
+  constructor(rules: readonly DetectionRule[], options: MatcherOptions = {}) {
     ({ prepared: this.prepared, problems: this.problems } = prepareRules(rules, options));
   }
 

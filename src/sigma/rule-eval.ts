@@ -1,12 +1,22 @@
 /**
- * One rule against one event: its searches compiled from the model, its condition evaluated over them, and the extra
- * conditions of its log source. Shared by the reference evaluator (every rule, every event) and the compiled
- * matcher (only the rules its index selects).
+ * One rule against one event: its searches compiled from the model, its condition evaluated over them, the extra
+ * conditions of its log source, and the filters (Sigma filter rules) that name it. Shared by the reference
+ * evaluator (every rule, every event) and the compiled matcher (only the rules its index selects).
+ *
+ * A filter adds `and not (filter condition)` to each rule it names (as pySigma applies them), on the events its own
+ * log source covers: its searches describe what to suppress.
  */
 import type { FieldValue, FieldView } from "../evtx/types.js";
 import { expandPattern } from "./condition.js";
-import { type LogsourceTarget, logsourceTargets, resolveField } from "./logsources.js";
-import type { ConditionNode, DetectionRule, FieldCondition, RuleProblem, SearchIdentifier } from "./model.js";
+import { appliesTo, type LogsourceTarget, logsourceTargets, resolveField } from "./logsources.js";
+import type {
+  ConditionNode,
+  DetectionRule,
+  FieldCondition,
+  FilterRule,
+  RuleProblem,
+  SearchIdentifier,
+} from "./model.js";
 import {
   type CompileOptions,
   type ConditionMatcher,
@@ -18,6 +28,19 @@ export interface PreparedRule {
   readonly rule: DetectionRule;
   readonly targets: readonly LogsourceTarget[];
   readonly searches: ReadonlyMap<string, ConditionMatcher>;
+  /** Filters naming this rule. */
+  readonly filters: readonly PreparedFilter[];
+}
+
+export interface PreparedFilter {
+  readonly filter: FilterRule;
+  readonly targets: readonly LogsourceTarget[];
+  readonly searches: ReadonlyMap<string, ConditionMatcher>;
+}
+
+export interface MatcherOptions extends CompileOptions {
+  /** Filter rules to apply to the rules they name. */
+  readonly filters?: readonly FilterRule[];
 }
 
 function compileSearch(search: SearchIdentifier, options: CompileOptions): ConditionMatcher {
@@ -100,29 +123,73 @@ function accessFor(target: LogsourceTarget, fields: FieldView): TargetAccess {
   return access;
 }
 
-/** Rules ready to run; rules for other products are left out (they never apply to Windows event logs). */
+function compileSearches(
+  searches: ReadonlyMap<string, SearchIdentifier>,
+  options: CompileOptions,
+): Map<string, ConditionMatcher> {
+  const out = new Map<string, ConditionMatcher>();
+  for (const [name, search] of searches) out.set(name, compileSearch(search, options));
+  return out;
+}
+
+function unsupported(rule: DetectionRule | FilterRule, reason: string): RuleProblem {
+  return { file: rule.file, id: rule.id, title: rule.title, position: rule.position, severity: "unsupported", reason };
+}
+
+/**
+ * Rules ready to run, with the filters that name them; rules for other products are left out (they never apply to
+ * Windows event logs). A filter naming no loaded rule, or one that cannot compile, is a problem.
+ */
 export function prepareRules(
   rules: readonly DetectionRule[],
-  options: CompileOptions = {},
+  options: MatcherOptions = {},
 ): { prepared: PreparedRule[]; problems: RuleProblem[] } {
-  const prepared: PreparedRule[] = [];
   const problems: RuleProblem[] = [];
+  const filtersOf = new Map<DetectionRule, PreparedFilter[]>();
+  const byRef = new Map<string, DetectionRule>();
+  for (const r of rules) {
+    if (r.id !== undefined) byRef.set(r.id, r);
+    if (r.name !== undefined) byRef.set(r.name, r);
+  }
+  for (const filter of options.filters ?? []) {
+    const targets = logsourceTargets(filter.logsource);
+    if (targets === null) {
+      problems.push(unsupported(filter, "the filter's log source is not a Windows event log"));
+      continue;
+    }
+    const missing = filter.rules.filter((ref) => !byRef.has(ref));
+    if (missing.length === filter.rules.length) {
+      problems.push(unsupported(filter, `names no loaded rule (${missing.join(", ")})`));
+      continue;
+    }
+    let searches: Map<string, ConditionMatcher>;
+    try {
+      searches = compileSearches(filter.searches, options);
+    } catch (e) {
+      problems.push(unsupported(filter, (e as Error).message));
+      continue;
+    }
+    for (const ref of filter.rules) {
+      const rule = byRef.get(ref);
+      if (rule === undefined) continue;
+      const list = filtersOf.get(rule) ?? [];
+      list.push({ filter, targets, searches });
+      filtersOf.set(rule, list);
+    }
+  }
+  const prepared: PreparedRule[] = [];
   for (const rule of rules) {
     const targets = logsourceTargets(rule.logsource);
     if (targets === null) continue;
     try {
-      const searches = new Map<string, ConditionMatcher>();
-      for (const [name, search] of rule.searches) searches.set(name, compileSearch(search, options));
-      prepared.push({ rule, targets, searches });
-    } catch (e) {
-      problems.push({
-        file: rule.file,
-        id: rule.id,
-        title: rule.title,
-        position: rule.position,
-        severity: "unsupported",
-        reason: (e as Error).message,
+      prepared.push({
+        rule,
+        targets,
+        searches: compileSearches(rule.searches, options),
+        filters: filtersOf.get(rule) ?? [],
       });
+    } catch (e) {
+      problems.push(unsupported(rule, (e as Error).message));
     }
   }
   return { prepared, problems };
@@ -132,7 +199,22 @@ export function prepareRules(
 export function matchesRule(prepared: PreparedRule, target: LogsourceTarget, fields: FieldView): boolean {
   const event = accessFor(target, fields);
   if (!sourceConditionsHold(target, event)) return false;
-  return prepared.rule.conditions.some((c) => evaluate(c, prepared.searches, event));
+  if (!prepared.rule.conditions.some((c) => evaluate(c, prepared.searches, event))) return false;
+  return prepared.filters.length === 0 || !filteredOut(prepared.filters, fields);
+}
+
+/** Whether a filter that covers the event's log source holds on it (and so suppresses the rule's match). */
+function filteredOut(filters: readonly PreparedFilter[], fields: FieldView): boolean {
+  const key = eventKey(fields);
+  if (key === null) return false;
+  for (const f of filters) {
+    const target = appliesTo(f.targets, key.channel, key.eventId);
+    if (target === undefined) continue;
+    const event = accessFor(target, fields);
+    if (!sourceConditionsHold(target, event)) continue;
+    if (f.filter.conditions.some((c) => evaluate(c, f.searches, event))) return true;
+  }
+  return false;
 }
 
 /** thor.yml's extra conditions of some sources (EventType for registry_add/registry_delete). */

@@ -179,20 +179,22 @@ level: high
   assert.deepEqual(rule.rules, ["failed_logon"]);
   assert.deepEqual(rule.groupBy, ["ComputerName"]);
   assert.equal(rule.timespanMs, 90 * 60_000);
-  assert.deepEqual(rule.condition, { operator: "gte", value: 10, field: "User" });
+  assert.deepEqual(rule.condition, { bounds: [{ operator: "gte", value: 10 }], field: "User" });
   assert.equal(rule.aliases.get("ip")?.get("failed_logon"), "IpAddress");
   assert.equal(rule.generate, true);
   assert.equal(rule.name, "many_failed");
 });
 
-test("temporal correlation without condition; range condition is unsupported", () => {
+test("temporal correlation without condition; a range condition keeps both bounds", () => {
   const base = "title: C\ncorrelation:\n  type: temporal\n  rules: [a, b]\n  group-by: [Host]\n  timespan: 5s\n";
   const rule = one(base) as CorrelationRule;
   assert.equal(rule.timespanMs, 5000);
   assert.equal(rule.condition, undefined);
-  const p = problem(`${base.replace("temporal", "event_count")}  condition:\n    gt: 100\n    lte: 200\n`);
-  assert.equal(p.severity, "unsupported");
-  assert.match(p.reason, /range/);
+  const range = one(`${base.replace("temporal", "event_count")}  condition:\n    gt: 100\n    lte: 200\n`);
+  assert.deepEqual((range as CorrelationRule).condition?.bounds, [
+    { operator: "gt", value: 100 },
+    { operator: "lte", value: 200 },
+  ]);
 });
 
 test("filter rule", () => {

@@ -15,7 +15,7 @@ import { appliesTo, type LogsourceTarget, readEventPath } from "../logsources.js
 import type { DetectionRule, RuleProblem } from "../model.js";
 import type { CompileOptions } from "../modifiers/index.js";
 import { textOf } from "../modifiers/strings.js";
-import { eventKey, matchesRule, type PreparedRule, prepareRules } from "../rule-eval.js";
+import { eventKey, type MatcherOptions, matchesRule, type PreparedRule, prepareRules } from "../rule-eval.js";
 import { AhoCorasick } from "./aho-corasick.js";
 import { type PathAtom, ruleRequirement } from "./prefilter.js";
 
@@ -37,7 +37,7 @@ export class CompiledMatcher {
   private readonly anyChannel: number[] = [];
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(rules: readonly DetectionRule[], options: CompileOptions = {}) {
+  constructor(rules: readonly DetectionRule[], options: MatcherOptions = {}) {
     this.options = options;
     ({ prepared: this.prepared, problems: this.problems } = prepareRules(rules, options));
     this.prepared.forEach((p, i) => {
