@@ -23,6 +23,7 @@ import {
   compileFieldCondition,
   type EventAccess,
 } from "./modifiers/index.js";
+import { textOf } from "./modifiers/strings.js";
 
 export interface PreparedRule {
   readonly rule: DetectionRule;
@@ -43,39 +44,69 @@ export interface MatcherOptions extends CompileOptions {
   readonly filters?: readonly FilterRule[];
 }
 
+// The hot paths below use plain loops rather than every/some with arrow functions: a closure per call is an
+// allocation per (rule, event), and matching runs millions of those.
+
 function compileSearch(search: SearchIdentifier, options: CompileOptions): ConditionMatcher {
   const all = (conditions: readonly FieldCondition[]): ConditionMatcher => {
     const matchers = conditions.map((c) => compileFieldCondition(c, options));
-    return (event) => matchers.every((m) => m(event));
+    return (event) => {
+      for (const m of matchers) if (!m(event)) return false;
+      return true;
+    };
   };
   switch (search.kind) {
     case "map":
       return all(search.conditions);
     case "maps": {
       const maps = search.maps.map(all);
-      return (event) => maps.some((m) => m(event));
+      return (event) => {
+        for (const m of maps) if (m(event)) return true;
+        return false;
+      };
     }
     case "keywords":
       return compileFieldCondition(search.condition, options);
   }
 }
 
+function holds(name: string, searches: ReadonlyMap<string, ConditionMatcher>, event: EventAccess): boolean {
+  const search = searches.get(name);
+  return search?.(event) === true;
+}
+
 function evaluate(node: ConditionNode, searches: ReadonlyMap<string, ConditionMatcher>, event: EventAccess): boolean {
   switch (node.kind) {
     case "and":
-      return node.operands.every((n) => evaluate(n, searches, event));
+      for (const n of node.operands) if (!evaluate(n, searches, event)) return false;
+      return true;
     case "or":
-      return node.operands.some((n) => evaluate(n, searches, event));
+      for (const n of node.operands) if (evaluate(n, searches, event)) return true;
+      return false;
     case "not":
       return !evaluate(node.operand, searches, event);
     case "identifier":
-      return searches.get(node.name)?.(event) ?? false;
+      return holds(node.name, searches, event);
     case "of": {
       const names = namesOf(node, searches);
-      const hit = (name: string): boolean => searches.get(name)?.(event) ?? false;
-      return node.quantifier === "all" ? names.length > 0 && names.every(hit) : names.some(hit);
+      if (node.quantifier === "all") {
+        for (const name of names) if (!holds(name, searches, event)) return false;
+        return names.length > 0;
+      }
+      for (const name of names) if (holds(name, searches, event)) return true;
+      return false;
     }
   }
+}
+
+/** Whether any of the rule's conditions (a list of conditions is their OR) holds. */
+function anyCondition(
+  conditions: readonly ConditionNode[],
+  searches: ReadonlyMap<string, ConditionMatcher>,
+  event: EventAccess,
+): boolean {
+  for (const c of conditions) if (evaluate(c, searches, event)) return true;
+  return false;
 }
 
 /** The search names an `x of` pattern stands for, resolved once per rule rather than on every event. */
@@ -199,7 +230,7 @@ export function prepareRules(
 export function matchesRule(prepared: PreparedRule, target: LogsourceTarget, fields: FieldView): boolean {
   const event = accessFor(target, fields);
   if (!sourceConditionsHold(target, event)) return false;
-  if (!prepared.rule.conditions.some((c) => evaluate(c, prepared.searches, event))) return false;
+  if (!anyCondition(prepared.rule.conditions, prepared.searches, event)) return false;
   return prepared.filters.length === 0 || !filteredOut(prepared.filters, fields);
 }
 
@@ -212,7 +243,7 @@ function filteredOut(filters: readonly PreparedFilter[], fields: FieldView): boo
     if (target === undefined) continue;
     const event = accessFor(target, fields);
     if (!sourceConditionsHold(target, event)) continue;
-    if (f.filter.conditions.some((c) => evaluate(c, f.searches, event))) return true;
+    if (anyCondition(f.filter.conditions, f.searches, event)) return true;
   }
   return false;
 }
@@ -228,10 +259,16 @@ function sourceConditionsHold(target: LogsourceTarget, event: EventAccess): bool
   return true;
 }
 
-/** The channel and EventID every dispatch starts from; null when the event has none. */
-export function eventKey(fields: FieldView): { channel: string; eventId: number } | null {
+/**
+ * The channel and EventID every dispatch starts from; null when the event has none. `eventIdText` is the EventID
+ * as rules compare it (its text form: `4624`, or `04624` if a JSON export wrote that).
+ */
+export function eventKey(fields: FieldView): { channel: string; eventId: number; eventIdText: string } | null {
   const channel = fields.get("System.Channel");
-  const eventId = Number(fields.get("System.EventID"));
-  if (typeof channel !== "string" || !Number.isInteger(eventId)) return null;
-  return { channel, eventId };
+  const raw = fields.get("System.EventID");
+  const eventId = Number(raw);
+  if (typeof channel !== "string" || !Number.isInteger(eventId) || raw === undefined) return null;
+  const eventIdText = textOf(raw);
+  if (eventIdText === null) return null;
+  return { channel, eventId, eventIdText };
 }

@@ -517,6 +517,11 @@ describe("conditionAtoms", () => {
     assert.equal(minimumLength("(abc)+d*?e{0,3}\\b"), 0);
     assert.equal(minimumLength("\\Qabcdef\\E"), 0);
     assert.equal(matcher("F|re", [".{5,}"])("abcd"), false);
+    // The length-check shape is counted, not run on RE2: same answers, newlines and surrogate pairs included.
+    assert.equal(matcher("F|re", [".{3}"])("ab\ncd"), false);
+    assert.equal(matcher("F|re|s", [".{3}"])("ab\ncd"), true);
+    assert.equal(matcher("F|re", [".{3,}"])("x\u{1F600}\u{1F600}"), true);
+    assert.equal(matcher("F|re", [".{4,9}"])("x\u{1F600}\u{1F600}"), false);
     assert.equal(matcher("F|re", [".{5,}"])("abcde"), true);
   });
   it("keywords become contains atoms over any value", () => {

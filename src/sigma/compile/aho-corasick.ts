@@ -13,14 +13,24 @@
 /** Classes of the first 128 code units, looked up in an array; the rest in a map. */
 const ASCII = 128;
 
+/** Transition-table entries (4 bytes each) an automaton may spend on dense rows for its shallowest states. */
+const DENSE_BUDGET = 1 << 21;
+
 export class AhoCorasick {
   /** Number of needles, ids 0..size-1 in the order given. */
   readonly size: number;
   private readonly asciiClass = new Uint16Array(ASCII);
   private readonly otherClass = new Map<number, number>();
-  /** The root's transitions, dense: most steps of a scan start from the root or near it. */
-  private readonly rootNext: Int32Array;
-  /** Other states' children, sparse: state s owns childClass/childState[firstChild[s] .. firstChild[s+1]). */
+  /** Classes 0..width-1 are those of ASCII characters (and 0, no needle's character): the dense rows' width. */
+  private readonly width: number;
+  /**
+   * States are numbered breadth-first, so the shallowest come first. States below `denseStates` have a complete
+   * transition row in `dense` (most of a scan happens near the root); deeper states keep their children sparse and
+   * follow failure links.
+   */
+  private readonly denseStates: number;
+  private readonly dense: Int32Array;
+  /** Sparse children: state s owns childClass/childState[firstChild[s] .. firstChild[s+1]), by class. */
   private readonly firstChild: Int32Array;
   private readonly childClass: Int32Array;
   private readonly childState: Int32Array;
@@ -34,10 +44,19 @@ export class AhoCorasick {
   matchNeedle = new Int32Array(64);
   matchStart = new Int32Array(64);
 
-  constructor(needles: readonly string[]) {
+  /** `denseBudget`: transition-table entries for dense rows (tests lower it to exercise the sparse states). */
+  constructor(needles: readonly string[], denseBudget = DENSE_BUDGET) {
     this.size = needles.length;
     this.lengths = Int32Array.from(needles, (n) => n.length);
+    // ASCII characters get the low classes, so that dense rows need only cover them (see `width`).
     let classes = 1;
+    for (const needle of needles) {
+      for (let i = 0; i < needle.length; i++) {
+        const code = needle.charCodeAt(i);
+        if (code < ASCII && this.asciiClass[code] === 0) this.asciiClass[code] = classes++;
+      }
+    }
+    this.width = classes;
     const classOf = (code: number): number => {
       if (code < ASCII) {
         if (this.asciiClass[code] === 0) this.asciiClass[code] = classes++;
@@ -50,53 +69,76 @@ export class AhoCorasick {
       }
       return c;
     };
-    // The trie, with maps of children while building.
-    const children: Map<number, number>[] = [new Map()];
-    const terminal: number[] = [-1];
+    // The trie, with maps of children while building (ids in creation order).
+    const trie: Map<number, number>[] = [new Map()];
+    const ends: number[] = [-1];
     needles.forEach((needle, id) => {
       let state = 0;
       for (let i = 0; i < needle.length; i++) {
         const c = classOf(needle.charCodeAt(i));
-        const map = children[state] as Map<number, number>;
+        const map = trie[state] as Map<number, number>;
         let child = map.get(c);
         if (child === undefined) {
-          child = children.length;
-          children.push(new Map());
-          terminal.push(-1);
+          child = trie.length;
+          trie.push(new Map());
+          ends.push(-1);
           map.set(c, child);
         }
         state = child;
       }
       // A repeated needle keeps its first id; callers pass distinct needles.
-      if (terminal[state] === -1) terminal[state] = id;
+      if (ends[state] === -1) ends[state] = id;
     });
-    const states = children.length;
-    this.terminal = Int32Array.from(terminal);
-    this.rootNext = new Int32Array(classes);
+    // Needles are lower-cased, so no needle holds A-Z: an upper-case ASCII letter can take its lower-case letter's
+    // class, and ASCII text can be scanned as it is (scanAscii) without a lower-cased copy.
+    for (let code = 65; code <= 90; code++) this.asciiClass[code] = this.asciiClass[code + 32] as number;
+    const states = trie.length;
+    // Breadth-first numbering.
+    const order: number[] = [0];
+    for (let head = 0; head < order.length; head++) {
+      const children = [...(trie[order[head] as number] as Map<number, number>)].sort((a, b) => a[0] - b[0]);
+      for (const [, child] of children) order.push(child);
+    }
+    const renumber = new Int32Array(states);
+    order.forEach((old, id) => {
+      renumber[old] = id;
+    });
+    this.terminal = new Int32Array(states);
     this.firstChild = new Int32Array(states + 1);
     this.childClass = new Int32Array(states - 1);
     this.childState = new Int32Array(states - 1);
     let k = 0;
-    for (let s = 0; s < states; s++) {
-      this.firstChild[s] = k;
-      for (const [c, child] of [...(children[s] as Map<number, number>)].sort((a, b) => a[0] - b[0])) {
+    order.forEach((old, id) => {
+      this.terminal[id] = ends[old] as number;
+      this.firstChild[id] = k;
+      for (const [c, child] of [...(trie[old] as Map<number, number>)].sort((a, b) => a[0] - b[0])) {
         this.childClass[k] = c;
-        this.childState[k++] = child;
+        this.childState[k++] = renumber[child] as number;
       }
-    }
+    });
     this.firstChild[states] = k;
-    for (const [c, child] of children[0] as Map<number, number>) this.rootNext[c] = child;
+    const width = this.width;
+    this.denseStates = Math.max(1, Math.min(states, Math.floor(denseBudget / width)));
+    this.dense = new Int32Array(this.denseStates * width);
     this.fail = new Int32Array(states);
     this.outputLink = new Int32Array(states).fill(-1);
-    // Breadth-first: a state's failure state is shallower, so it is complete when the state is reached.
-    const queue: number[] = [...(children[0] as Map<number, number>).values()];
-    for (let head = 0; head < queue.length; head++) {
-      const state = queue[head] as number;
-      const f = this.fail[state] as number;
-      this.outputLink[state] = this.terminal[f] !== -1 ? f : (this.outputLink[f] as number);
-      for (const [c, child] of children[state] as Map<number, number>) {
-        this.fail[child] = this.step(f, c);
-        queue.push(child);
+    // In breadth-first order a state's failure state has a lower number, so it is complete when the state is reached.
+    for (let state = 0; state < states; state++) {
+      if (state > 0) {
+        const f = this.fail[state] as number;
+        this.outputLink[state] = this.terminal[f] !== -1 ? f : (this.outputLink[f] as number);
+      }
+      for (let j = this.firstChild[state] as number; j < (this.firstChild[state + 1] as number); j++) {
+        const child = this.childState[j] as number;
+        this.fail[child] = state === 0 ? 0 : this.step(this.fail[state] as number, this.childClass[j] as number);
+      }
+      if (state < this.denseStates) {
+        const row = state * width;
+        const failRow = (this.fail[state] as number) * width;
+        for (let c = 0; c < width; c++) {
+          const child = this.child(state, c);
+          this.dense[row + c] = child !== -1 ? child : state === 0 ? 0 : (this.dense[failRow + c] as number);
+        }
       }
     }
   }
@@ -116,15 +158,16 @@ export class AhoCorasick {
     return -1;
   }
 
-  /** The automaton's transition from `state` on class `c`, following failure links. */
+  /** The automaton's transition from `state` on class `c`: a dense row where there is one, else sparse children. */
   private step(state: number, c: number): number {
     let s = state;
-    while (s !== 0) {
+    for (;;) {
+      if (s < this.denseStates && c < this.width) return this.dense[s * this.width + c] as number;
       const next = this.child(s, c);
       if (next !== -1) return next;
+      if (s === 0) return 0;
       s = this.fail[s] as number;
     }
-    return this.rootNext[c] as number;
   }
 
   /**
@@ -139,6 +182,32 @@ export class AhoCorasick {
       const code = text.charCodeAt(i);
       const c = code < ASCII ? (asciiClass[code] as number) : (otherClass.get(code) ?? 0);
       state = c === 0 ? 0 : this.step(state, c);
+      if (state === 0) continue;
+      let out = terminal[state] !== -1 ? state : (outputLink[state] as number);
+      while (out !== -1) {
+        const id = terminal[out] as number;
+        if (found === this.matchNeedle.length) this.grow();
+        this.matchNeedle[found] = id;
+        this.matchStart[found++] = i + 1 - (lengths[id] as number);
+        out = outputLink[out] as number;
+      }
+    }
+    return found;
+  }
+  /**
+   * `scan` of the lower-cased text, for a text that is all ASCII, without lower-casing it; -1 (and no result) as
+   * soon as a non-ASCII character shows up, whose lower case the caller must compute.
+   */
+  scanAscii(text: string): number {
+    const { terminal, outputLink, asciiClass, lengths, dense, width, denseStates } = this;
+    let found = 0;
+    let state = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= ASCII) return -1;
+      const c = asciiClass[code] as number;
+      state = c === 0 ? 0 : state < denseStates ? (dense[state * width + c] as number) : this.step(state, c);
+      if (state === 0) continue;
       let out = terminal[state] !== -1 ? state : (outputLink[state] as number);
       while (out !== -1) {
         const id = terminal[out] as number;

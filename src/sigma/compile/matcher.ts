@@ -4,8 +4,9 @@
  * 1. Dispatch on (channel, EventID): an event meets only the rules whose log source covers it; a Sysmon
  *    process-creation event never meets the registry, Security or PowerShell rules.
  * 2. Per-field prefilters within that set (prefilter.ts): each rule's atoms are indexed by the event field they
- *    read, exact values in a hash map and substring needles in one Aho-Corasick automaton per field. Each field is
- *    read and lower-cased once per event, looked up once and scanned once, whatever the number of rules.
+ *    read; all their texts (exact values and substring needles) go into one Aho-Corasick automaton per field, and
+ *    an occurrence counts by its place (anywhere, at the start, at the end, or the whole text). Each field is read
+ *    and scanned once per event, whatever the number of rules, folding ASCII case on the fly.
  * 3. Full evaluation (rule-eval.ts, shared with the reference evaluator) only for the rules whose atoms fired, plus
  *    the few without a prefilter (pure negations, regex-only selections).
  * The per-(channel, EventID) structures are built on the first event with that key.
@@ -69,17 +70,18 @@ export class CompiledMatcher {
   match(fields: FieldView): DetectionRule[] {
     const key = eventKey(fields);
     if (key === null) return [];
-    const k = dispatchKey(key.channel, key.eventId);
+    // Keyed by the EventID's text, which the bucket's prefilters take as known.
+    const k = `${key.channel.toLowerCase()}\u0000${key.eventIdText}`;
     let bucket = this.buckets.get(k);
     if (bucket === undefined) {
       if (this.buckets.size >= MAX_BUCKETS) this.buckets.clear();
-      bucket = this.buildBucket(key.channel, key.eventId);
+      bucket = this.buildBucket(key.channel, key.eventId, key.eventIdText);
       this.buckets.set(k, bucket);
     }
     return bucket.match(fields);
   }
 
-  private buildBucket(channel: string, eventId: number): Bucket {
+  private buildBucket(channel: string, eventId: number, eventIdText: string): Bucket {
     const specific = this.index.get(dispatchKey(channel, eventId));
     const whole = this.index.get(dispatchKey(channel, "*"));
     const rules: BucketRule[] = [];
@@ -89,7 +91,11 @@ export class CompiledMatcher {
       const target = appliesTo(prepared.targets, channel, eventId);
       if (target !== undefined) rules.push({ prepared, target });
     }
-    return new Bucket(rules, this.options);
+    const known = new Map([
+      ["System.Channel", channel.toLowerCase()],
+      ["System.EventID", eventIdText.toLowerCase()],
+    ]);
+    return new Bucket(rules, this.options, known);
   }
 }
 
@@ -103,27 +109,39 @@ interface BucketRule {
  * rule's position in the bucket and the index of the clause the atom belongs to.
  */
 class FieldPrefilter {
-  readonly exact = new Map<string, number[]>();
-  private readonly needles = new Map<string, { contains: number[]; starts: number[]; ends: number[] }>();
+  /** The event (bucket generation) in which the field was last met among an event's entries. */
+  seenIn = 0;
+  /** Entries of `''` exact atoms: the field is empty. */
+  readonly empty: number[] = [];
+  private readonly needles = new Map<string, NeedleEntries>();
   automaton: AhoCorasick | null = null;
-  /** Per needle id of the automaton: the entries to mark for an occurrence anywhere, at the start, at the end. */
-  contains: number[][] = [];
+  /** Per needle id of the automaton: the entries to mark for the whole text, its start, its end, anywhere. */
+  exact: number[][] = [];
   starts: number[][] = [];
   ends: number[][] = [];
+  contains: number[][] = [];
 
   constructor(readonly path: string | null) {}
 
   add(atom: PathAtom, entry: number): void {
-    if (atom.kind === "exact") {
-      push(this.exact, atom.needle, entry);
+    if (atom.needle === "") {
+      // Only exact atoms are empty (an empty substring would match anything, and prefilter.ts gives none).
+      if (!this.empty.includes(entry)) this.empty.push(entry);
       return;
     }
     let lists = this.needles.get(atom.needle);
     if (lists === undefined) {
-      lists = { contains: [], starts: [], ends: [] };
+      lists = { exact: [], starts: [], ends: [], contains: [] };
       this.needles.set(atom.needle, lists);
     }
-    const list = atom.kind === "contains" ? lists.contains : atom.kind === "startswith" ? lists.starts : lists.ends;
+    const list =
+      atom.kind === "exact"
+        ? lists.exact
+        : atom.kind === "contains"
+          ? lists.contains
+          : atom.kind === "startswith"
+            ? lists.starts
+            : lists.ends;
     if (!list.includes(entry)) list.push(entry);
   }
 
@@ -131,18 +149,35 @@ class FieldPrefilter {
     if (this.needles.size === 0) return;
     this.automaton = new AhoCorasick([...this.needles.keys()]);
     for (const lists of this.needles.values()) {
-      this.contains.push(lists.contains);
+      this.exact.push(lists.exact);
       this.starts.push(lists.starts);
       this.ends.push(lists.ends);
+      this.contains.push(lists.contains);
     }
     this.needles.clear();
   }
 }
 
-function push(map: Map<string, number[]>, key: string, entry: number): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [entry]);
-  else if (!list.includes(entry)) list.push(entry);
+interface NeedleEntries {
+  readonly exact: number[];
+  readonly starts: number[];
+  readonly ends: number[];
+  readonly contains: number[];
+}
+
+/** Whether an atom holds on a known lower-cased text (undefined: not known). */
+function holds(atom: PathAtom, text: string | undefined): boolean {
+  if (text === undefined) return false;
+  switch (atom.kind) {
+    case "exact":
+      return text === atom.needle;
+    case "contains":
+      return text.includes(atom.needle);
+    case "startswith":
+      return text.startsWith(atom.needle);
+    case "endswith":
+      return text.endsWith(atom.needle);
+  }
 }
 
 /** The rules that apply to one (channel, EventID), with their prefilters. */
@@ -150,7 +185,10 @@ class Bucket {
   private readonly rules: readonly BucketRule[];
   /** Rules without a prefilter, ascending. */
   private readonly always: number[] = [];
-  private readonly fields: FieldPrefilter[] = [];
+  /** Prefilters of named fields, by event path; each also holds the keyword atoms (they look at every value). */
+  private readonly byPath = new Map<string, FieldPrefilter>();
+  /** The keyword atoms alone, for values of fields no rule names; null when no rule has keywords. */
+  private keywords: FieldPrefilter | null = null;
   /** Per rule: the mask of all its clauses; the clauses fired so far in this event; the event that mask is for. */
   private readonly full: Uint32Array;
   private readonly fired: Uint32Array;
@@ -158,14 +196,25 @@ class Bucket {
   private generation = 0;
   private candidates: number[] = [];
 
-  constructor(rules: readonly BucketRule[], options: CompileOptions) {
+  /**
+   * `known`: the lower-cased texts of the fields every event of the bucket has (channel and EventID), so atoms over
+   * them are decided here, once: a clause with one that holds is always satisfied and dropped; atoms that cannot
+   * hold are dropped from their clause, and a clause left empty means the rule can never match these events (a
+   * Security rule for 4624 in the 5145 bucket).
+   */
+  constructor(rules: readonly BucketRule[], options: CompileOptions, known: ReadonlyMap<string, string>) {
     this.rules = rules;
     this.full = new Uint32Array(rules.length);
     this.fired = new Uint32Array(rules.length);
     this.firedIn = new Uint32Array(rules.length);
-    const byPath = new Map<string | null, FieldPrefilter>();
+    const keywordAtoms: [PathAtom, number][] = [];
     rules.forEach(({ prepared, target }, position) => {
-      const clauses = ruleRequirement(prepared.rule, target, options);
+      const clauses: PathAtom[][] = [];
+      for (const clause of ruleRequirement(prepared.rule, target, options)) {
+        const open = clause.filter((a) => a.path === null || !known.has(a.path));
+        const satisfied = clause.some((a) => a.path !== null && holds(a, known.get(a.path)));
+        if (!satisfied) clauses.push(open);
+      }
       if (clauses.length === 0) {
         this.always.push(position);
         return;
@@ -175,17 +224,28 @@ class Bucket {
       this.full[position] = clauses.length === 32 ? 0xffffffff : (1 << clauses.length) - 1;
       clauses.forEach((clause, index) => {
         for (const atom of clause) {
-          let field = byPath.get(atom.path);
+          const entry = (position << 5) | index;
+          if (atom.path === null) {
+            keywordAtoms.push([atom, entry]);
+            continue;
+          }
+          let field = this.byPath.get(atom.path);
           if (field === undefined) {
             field = new FieldPrefilter(atom.path);
-            byPath.set(atom.path, field);
-            this.fields.push(field);
+            this.byPath.set(atom.path, field);
           }
-          field.add(atom, (position << 5) | index);
+          field.add(atom, entry);
         }
       });
     });
-    for (const field of this.fields) field.seal();
+    if (keywordAtoms.length > 0) {
+      this.keywords = new FieldPrefilter(null);
+      for (const field of [this.keywords, ...this.byPath.values()]) {
+        for (const [atom, entry] of keywordAtoms) field.add(atom, entry);
+      }
+    }
+    this.keywords?.seal();
+    for (const field of this.byPath.values()) field.seal();
   }
 
   match(fields: FieldView): DetectionRule[] {
@@ -195,14 +255,7 @@ class Bucket {
       this.generation = 1;
     }
     this.candidates = [];
-    for (const field of this.fields) {
-      if (field.path === null) {
-        for (const [, value] of fields.entries()) this.scanValue(field, value);
-      } else {
-        const value = readEventPath(field.path, fields);
-        if (value !== undefined) this.scanValue(field, value);
-      }
-    }
+    this.scanFields(fields);
     const candidates = this.candidates.sort((a, b) => a - b);
     const hits: DetectionRule[] = [];
     let i = 0;
@@ -220,6 +273,36 @@ class Bucket {
     return hits;
   }
 
+  /**
+   * One pass over the event's fields: each value is scanned once, by its field's automaton (which carries the
+   * keyword needles too) or by the keyword automaton. A named field the event lacks under its own path may still be
+   * read through `readEventPath`'s fallbacks (a UserData leaf, a name with spaces): those are looked up afterwards,
+   * only when the event has such fields at all.
+   */
+  private scanFields(fields: FieldView): void {
+    const { byPath, keywords, generation } = this;
+    if (byPath.size === 0 && keywords === null) return;
+    let fallbacks = false;
+    for (const [path, value] of fields.entries()) {
+      const field = byPath.get(path);
+      if (field !== undefined) {
+        field.seenIn = generation;
+        this.scanValue(field, value);
+      } else if (keywords !== null) {
+        this.scanValue(keywords, value);
+      }
+      if (!fallbacks && (path.startsWith("UserData.") || (path.startsWith("EventData.") && path.includes(" ")))) {
+        fallbacks = true;
+      }
+    }
+    if (!fallbacks) return;
+    for (const [path, field] of byPath) {
+      if (field.seenIn === generation) continue;
+      const value = readEventPath(path, fields);
+      if (value !== undefined) this.scanValue(field, value);
+    }
+  }
+
   private scanValue(field: FieldPrefilter, value: FieldValue): void {
     if (Array.isArray(value)) {
       for (const element of value) this.scanValue(field, element as FieldValue);
@@ -227,19 +310,32 @@ class Bucket {
     }
     const raw = textOf(value);
     if (raw === null) return;
-    const text = raw.toLowerCase();
-    const exact = field.exact.get(text);
-    if (exact !== undefined) this.mark(exact);
+    if (raw.length === 0) {
+      this.mark(field.empty);
+      return;
+    }
     const automaton = field.automaton;
     if (automaton === null) return;
-    const found = automaton.scan(text);
+    // Most log text is ASCII: scanned as it is, folding case on the fly. Otherwise (the lower case of non-ASCII
+    // text may even differ in length) the lower-cased copy is scanned.
+    let length = raw.length;
+    let found = automaton.scanAscii(raw);
+    if (found < 0) {
+      const text = raw.toLowerCase();
+      length = text.length;
+      found = automaton.scan(text);
+    }
     const { matchNeedle, matchStart } = automaton;
     for (let k = 0; k < found; k++) {
       const needle = matchNeedle[k] as number;
       const start = matchStart[k] as number;
+      const atEnd = start + automaton.needleLength(needle) === length;
       this.mark(field.contains[needle] as number[]);
-      if (start === 0) this.mark(field.starts[needle] as number[]);
-      if (start + automaton.needleLength(needle) === text.length) this.mark(field.ends[needle] as number[]);
+      if (start === 0) {
+        this.mark(field.starts[needle] as number[]);
+        if (atEnd) this.mark(field.exact[needle] as number[]);
+      }
+      if (atEnd) this.mark(field.ends[needle] as number[]);
     }
   }
 

@@ -32,15 +32,15 @@ export const MAX_CLAUSES = 32;
 const DISPATCHED = new Set(["System.EventID", "System.Channel"]);
 
 /**
- * Rough cost of a clause: how often it may fire for nothing. Exact values are rarer than substrings, long needles
- * rarer than short ones, a needle over every value of the event commoner than over one field.
+ * Rough cost of a clause: the chance that it fires for nothing, summed over its atoms. A needle's chance falls
+ * geometrically with its length (`.exe` is everywhere, `\edr-freeze` almost nowhere); exact values are rarer than
+ * substrings; a needle over every value of the event is commoner than over one field.
  */
 function atomCost(a: PathAtom): number {
   if (a.path !== null && DISPATCHED.has(a.path)) return 1000;
-  let cost = a.kind === "exact" ? 1 : a.kind === "contains" ? 3 : 2;
-  cost *= 16 / Math.max(a.needle.length, 1);
-  if (a.path === null) cost *= 4;
-  return cost;
+  const kind = a.kind === "exact" ? 0.5 : a.kind === "contains" ? 1.5 : 1;
+  const scope = a.path === null ? 4 : 1;
+  return kind * scope * 2 ** (-Math.min(a.needle.length, 20) / 2);
 }
 
 function cost(clause: Clause): number {

@@ -122,18 +122,24 @@ export function compileFieldCondition(cond: FieldCondition, options: CompileOpti
   const positive: ConditionMatcher = all
     ? (event) => {
         const v = event.get(field);
-        return v !== undefined && tests.every((t) => anyElement(v, (e) => t(e, event)));
+        if (v === undefined) return false;
+        for (const t of tests) if (!anyElement(v, t, event)) return false;
+        return true;
       }
     : (event) => {
         const v = event.get(field);
-        return v !== undefined && anyElement(v, (e) => tests.some((t) => t(e, event)));
+        if (v === undefined) return false;
+        for (const t of tests) if (anyElement(v, t, event)) return true;
+        return false;
       };
   return negate ? (event) => !positive(event) : positive;
 }
 
-function anyElement(v: FieldValue, test: (v: FieldValue) => boolean): boolean {
-  if (Array.isArray(v)) return v.some((e) => anyElement(e, test));
-  return test(v as FieldValue);
+/** Whether the value, or for an array any element (at any depth), passes the test. Plain loops: no closures. */
+function anyElement(v: FieldValue, test: ValueTest, event: EventAccess): boolean {
+  if (!Array.isArray(v)) return test(v, event);
+  for (const e of v) if (anyElement(e as FieldValue, test, event)) return true;
+  return false;
 }
 
 /**
@@ -289,21 +295,23 @@ function compileKeywords(cond: FieldCondition, options: CompileOptions): Conditi
       cased,
     ),
   );
-  const occurs = (test: (t: string) => boolean, event: EventAccess): boolean => {
-    for (const v of event.values()) {
-      if (
-        anyElement(v, (e) => {
-          const t = textOf(e);
-          return t !== null && test(t);
-        })
-      )
-        return true;
-    }
+  const valueTests: ValueTest[] = tests.map((test) => (v) => {
+    const t = textOf(v);
+    return t !== null && test(t);
+  });
+  const occurs = (test: ValueTest, event: EventAccess): boolean => {
+    for (const v of event.values()) if (anyElement(v, test, event)) return true;
     return false;
   };
   return cond.modifiers.includes("all")
-    ? (event) => tests.every((t) => occurs(t, event))
-    : (event) => tests.some((t) => occurs(t, event));
+    ? (event) => {
+        for (const t of valueTests) if (!occurs(t, event)) return false;
+        return true;
+      }
+    : (event) => {
+        for (const t of valueTests) if (occurs(t, event)) return true;
+        return false;
+      };
 }
 
 /** What a prefilter can look for: a field's lower-cased text equals, contains, starts or ends with `needle`. */

@@ -28,10 +28,33 @@ export function compileRegex(pattern: string, flags: ReadonlySet<RegexFlag>): (t
     const reason = err instanceof Error ? err.message : String(err);
     throw new ModifierError(`re: invalid regular expression ${JSON.stringify(pattern)}: ${reason}`);
   }
+  const run = lengthCheck(pattern, flags);
+  if (run !== null) return run;
   // A text shorter than the shortest possible match cannot match: `.{1000,}` (a length check SigmaHQ uses) is
   // decided without handing every command line to RE2.
   const least = minimumLength(pattern);
   return least > 0 ? (text) => text.length >= least && re.test(text) : (text) => re.test(text);
+}
+
+/**
+ * `.{n}`, `.{n,}` and `.{n,m}` unanchored: "somewhere n characters other than a newline in a row" (SigmaHQ's
+ * command-line length check). RE2 runs counted repetitions of a thousand slowly (it cannot build a small DFA), so
+ * this shape is decided by counting; the answer is the same (`.` is any code point but `\n`, or any with `s`).
+ */
+function lengthCheck(pattern: string, flags: ReadonlySet<RegexFlag>): ((text: string) => boolean) | null {
+  const m = /^\.\{(\d+)(?:,(\d*))?\}$/.exec(pattern);
+  if (m === null) return null;
+  const n = Number(m[1]);
+  const dotAll = flags.has("s");
+  return (text) => {
+    if (text.length < n) return false;
+    let runLength = 0;
+    for (const ch of text) {
+      if (ch === "\n" && !dotAll) runLength = 0;
+      else if (++runLength >= n) return true;
+    }
+    return n === 0;
+  };
 }
 
 /**
