@@ -4,12 +4,7 @@
  * `#text` the element's own path, so a rule reads `EventData.CommandLine` whichever way the event came in.
  */
 import type { FieldValue, FieldView, JsonValue } from "../evtx/types.js";
-
-type JsonObject = { [key: string]: JsonValue };
-
-function isObject(v: JsonValue): v is JsonObject {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
+import { isJsonObject as isObject, type JsonObject, mapFieldView } from "./field-map.js";
 
 function flatten(obj: JsonObject, prefix: string, out: Map<string, FieldValue>): void {
   const at = (key: string): string => (prefix === "" ? key : `${prefix}.${key}`);
@@ -31,5 +26,5 @@ export function fieldsFromEvtxJson(event: JsonValue): FieldView | null {
   if (!isObject(event) || !isObject(event.Event)) return null;
   const map = new Map<string, FieldValue>();
   flatten(event.Event, "", map);
-  return { get: (path) => map.get(path), entries: () => map.entries() };
+  return mapFieldView(map);
 }

@@ -1,0 +1,190 @@
+/**
+ * The bytes of one piece of evidence, whichever layer they come out of: a file on disk (which the EVTX and zip
+ * readers can also read with random access) or a stream out of a decompressor. Its first bytes are read ahead so
+ * the format can be told before anything else is read; everything after streams.
+ */
+import { createReadStream } from "node:fs";
+import { type FileHandle, mkdtemp, open, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { asSourceError, SourceError } from "./errors.js";
+import { HEAD_BYTES } from "./format.js";
+
+const READ_CHUNK = 1024 * 1024;
+
+export interface Content {
+  /** A path to read with random access; null for a stream. */
+  readonly path: string | null;
+  /** The first bytes (at least HEAD_BYTES unless the content is shorter or `error` cut it). */
+  readonly head: Buffer;
+  /** True when `head` is the whole content. */
+  readonly complete: boolean;
+  /** The error that ended the content while its head was read; `chunks()` throws it after the head. */
+  readonly error: SourceError | null;
+  /** The whole content from its first byte, once. A failure below surfaces as a SourceError. */
+  chunks(): AsyncGenerator<Buffer>;
+  /** Let go of the content without reading it (closes the stream it comes from). */
+  discard(): Promise<void>;
+}
+
+/** A regular file on disk. Throws a SourceError when it cannot be opened or is no regular file. */
+export async function fileContent(path: string): Promise<Content> {
+  let handle: FileHandle | null = null;
+  try {
+    // Checked before opening: opening a FIFO or a device for reading can block forever.
+    const info = await stat(path);
+    if (!info.isFile()) throw new SourceError("unreadable", "not a regular file");
+    handle = await open(path, "r");
+    const head = Buffer.alloc(Math.min(HEAD_BYTES, info.size));
+    let filled = 0;
+    while (filled < head.length) {
+      const { bytesRead } = await handle.read(head, filled, head.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return {
+      path,
+      head: head.subarray(0, filled),
+      complete: filled >= info.size,
+      error: null,
+      chunks: () => fileChunks(path),
+      discard: async () => undefined,
+    };
+  } catch (e) {
+    throw asSourceError(e);
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK })) yield chunk as Buffer;
+  } catch (e) {
+    throw asSourceError(e);
+  }
+}
+
+/** A stream (out of a decompressor), its head read ahead. An error while reading the head is kept, not thrown. */
+export async function streamContent(source: AsyncIterable<Buffer>): Promise<Content> {
+  const it = source[Symbol.asyncIterator]();
+  const parts: Buffer[] = [];
+  let length = 0;
+  let ended = false;
+  let error: SourceError | null = null;
+  try {
+    while (length < HEAD_BYTES) {
+      const next = await it.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      parts.push(next.value);
+      length += next.value.length;
+    }
+  } catch (e) {
+    error = asSourceError(e);
+    ended = true;
+  }
+  const head = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  let taken = false;
+  return {
+    path: null,
+    head,
+    complete: ended,
+    error,
+    async *chunks() {
+      if (taken) throw new Error("content read twice");
+      taken = true;
+      let finished = ended;
+      try {
+        if (head.length > 0) yield head;
+        if (error !== null) throw error;
+        while (!finished) {
+          const next = await it.next().catch((e: unknown) => {
+            finished = true;
+            throw asSourceError(e);
+          });
+          if (next.done) finished = true;
+          else yield next.value;
+        }
+      } finally {
+        if (!finished) await it.return?.();
+      }
+    },
+    async discard() {
+      if (!taken && !ended) {
+        taken = true;
+        await it.return?.();
+      }
+    },
+  };
+}
+
+/** At most `max` bytes of `source`; past them a size-limit SourceError (the bytes before it are all yielded). */
+export async function* limitBytes(source: AsyncIterable<Buffer>, max: number, what: string): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of source) {
+    if (total + chunk.length > max) {
+      if (max > total) yield chunk.subarray(0, max - total);
+      throw new SourceError("size-limit", `${what} decompresses to more than ${max} bytes: the rest is not read`);
+    }
+    total += chunk.length;
+    yield chunk;
+  }
+}
+
+/** Content made whole for a reader that needs random access: in memory, or in a temporary file. */
+export interface WholeContent {
+  readonly bytes: Buffer | null;
+  readonly path: string | null;
+  readonly length: number;
+  /** The error that ended the content early; what came before it is in `bytes`/`path`. */
+  readonly error: SourceError | null;
+  /** Removes the temporary file, if any. */
+  release(): Promise<void>;
+}
+
+/**
+ * Read a stream to its end (or to its error): up to `inMemory` bytes in memory, past that into a file in a new
+ * temporary folder under `tempDir`, written as it arrives so memory stays bounded.
+ */
+export async function makeWhole(content: Content, inMemory: number, tempDir: string): Promise<WholeContent> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  let spill: { readonly folder: string; readonly handle: FileHandle } | null = null;
+  let error: SourceError | null = null;
+  try {
+    for await (const chunk of content.chunks()) {
+      length += chunk.length;
+      if (spill === null && length <= inMemory) {
+        parts.push(chunk);
+        continue;
+      }
+      if (spill === null) {
+        const folder = await mkdtemp(join(tempDir, "vigil-"));
+        const handle = await open(join(folder, "content"), "w").catch(async (e: unknown) => {
+          await rm(folder, { recursive: true, force: true });
+          throw e;
+        });
+        spill = { folder, handle };
+        for (const part of parts.splice(0)) await spill.handle.write(part);
+      }
+      await spill.handle.write(chunk);
+    }
+  } catch (e) {
+    // A failure to write the temporary file ends the content too.
+    error = asSourceError(e);
+  }
+  if (spill === null) {
+    return { bytes: Buffer.concat(parts), path: null, length, error, release: async () => undefined };
+  }
+  const { folder, handle } = spill;
+  await handle.close().catch(() => undefined);
+  return {
+    bytes: null,
+    path: join(folder, "content"),
+    length,
+    error,
+    release: () => rm(folder, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,53 @@
+/** Events of JSON text (JSONL, or objects and arrays of them) in any of the event shapes fieldsFromJsonEvent knows. */
+import { eventTimestamp, type HuntEvent } from "../events/event.js";
+import { fieldsFromJsonEvent } from "../events/json-event.js";
+import type { JsonValue } from "../evtx/types.js";
+import type { Content } from "./content.js";
+import { asSourceError } from "./errors.js";
+import { type JsonProgress, jsonLines, jsonValues } from "./json-records.js";
+import { originIn, type ReadContext, type SourceTally } from "./read-context.js";
+
+export async function* readJson(
+  content: Content,
+  format: "json" | "jsonl",
+  source: SourceTally,
+  ctx: ReadContext,
+): AsyncGenerator<HuntEvent> {
+  const progress: JsonProgress = { bytes: 0 };
+  const split = format === "jsonl" ? jsonLines : jsonValues;
+  try {
+    for await (const record of split(content.chunks(), ctx.limits.maxRecordBytes, progress)) {
+      const { offset, line } = record;
+      if (record.kind === "truncated") {
+        ctx.report(source, { kind: "truncated", offset, line, reason: record.reason });
+        continue;
+      }
+      if (record.kind !== "value") {
+        ctx.skip(source, { kind: record.kind, offset, line, reason: record.reason });
+        continue;
+      }
+      const fields = fieldsFromJsonEvent(record.value);
+      if (fields === null) {
+        ctx.skip(source, { kind: "not-an-event", offset, line, reason: notAnEvent(record.value) });
+        continue;
+      }
+      source.events++;
+      source.bytes = progress.bytes;
+      yield { fields, timestamp: eventTimestamp(fields), source: originIn(source, offset), recovered: false };
+    }
+  } catch (e) {
+    const error = asSourceError(e);
+    ctx.report(source, { kind: error.kind, offset: progress.bytes, reason: error.message });
+  } finally {
+    source.bytes = progress.bytes;
+  }
+}
+
+function notAnEvent(value: JsonValue): string {
+  if (value === null) return "null, not an event object";
+  if (Array.isArray(value)) return "an array, not an event object";
+  if (typeof value !== "object") return `a ${typeof value === "bigint" ? "number" : typeof value}, not an event object`;
+  const keys = Object.keys(value);
+  const shown = keys.slice(0, 5).join(", ") + (keys.length > 5 ? ", …" : "");
+  return `an object with no Event, winlog or EventID (keys: ${shown || "none"}): not a Windows event of a known shape`;
+}

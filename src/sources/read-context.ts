@@ -1,0 +1,68 @@
+/** What every format's reader shares: where the content sits, its running counts, and the way to report. */
+import type { EventOrigin, HuntEvent } from "../events/event.js";
+import type { Container, EvidenceFormat, SourceProblem, SourceStats } from "./types.js";
+
+/** Where a piece of content sits: the file on disk, the member path inside archives, the layers around it. */
+export interface Place {
+  readonly file: string;
+  readonly member?: string;
+  readonly containers: readonly Container[];
+}
+
+/** The counts of one source while it is read; handed out as SourceStats. */
+export interface SourceTally extends SourceStats {
+  format: EvidenceFormat;
+  bytes: number;
+  events: number;
+  recovered: number;
+  skipped: number;
+  readonly problems: SourceProblem[];
+}
+
+export function newTally(place: Place, format: EvidenceFormat): SourceTally {
+  const where = place.member === undefined ? { file: place.file } : { file: place.file, member: place.member };
+  return {
+    ...where,
+    format,
+    containers: place.containers,
+    bytes: 0,
+    events: 0,
+    recovered: 0,
+    skipped: 0,
+    problems: [],
+  };
+}
+
+/** An event's origin at `offset` in `source`. */
+export function originIn(source: SourceStats, offset: number | null): EventOrigin {
+  return source.member === undefined
+    ? { file: source.file, offset }
+    : { file: source.file, member: source.member, offset };
+}
+
+/** How a source is named in the EVTX reader's damage and in messages: `file` or `file!/member`. */
+export function placeName(place: Place): string {
+  return place.member === undefined ? place.file : `${place.file}!/${place.member}`;
+}
+
+export interface Limits {
+  readonly maxDecompressedBytes: number;
+  readonly maxRecordBytes: number;
+  readonly maxNesting: number;
+  readonly inMemoryBytes: number;
+  readonly tempDir: string;
+  readonly recover: boolean;
+  readonly threads: number;
+}
+
+export interface ReadContext {
+  readonly limits: Limits;
+  /** A new source, listed at once (so an archive comes before its members). */
+  begin(place: Place, format: EvidenceFormat): SourceTally;
+  report(source: SourceTally, problem: SourceProblem): void;
+  /** A skipped record: counted and reported. */
+  skip(source: SourceTally, problem: SourceProblem): void;
+  end(source: SourceTally): void;
+  /** The events of content taken out of a container (a zip member, a gzip stream), whatever its format. */
+  readStream(place: Place, chunks: AsyncIterable<Buffer>): AsyncGenerator<HuntEvent>;
+}
