@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /** The `vigil` command line: a thin layer over the library; each command lives in its own file. */
 import { readFileSync } from "node:fs";
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import { registerDump } from "./dump.js";
+import { registerHunt } from "./hunt.js";
 import { registerRules } from "./rules.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -11,7 +12,16 @@ const program = new Command()
   .name("vigil")
   .description("Threat hunting in Windows event logs for critical-infrastructure defenders")
   .version(pkg.version);
+// Usage errors exit 2 (commander's own code is 1, which vigil keeps for damaged input); help and version exit 0.
+// Set before the commands are added: subcommands copy it when created.
+program.exitOverride();
+registerHunt(program);
 registerDump(program);
 registerRules(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (!(e instanceof CommanderError)) throw e;
+  process.exitCode = e.exitCode === 0 ? 0 : 2;
+}

@@ -3,7 +3,8 @@
  * chunks per worker are in flight, so memory stays bounded whatever the file size.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startWorker } from "../../parallel/start-worker.js";
 import type { ChunkPlacement } from "../chunk.js";
 import { Chunk } from "../chunk.js";
 import type { ChunkBlock } from "../layout.js";
@@ -19,16 +20,8 @@ export function defaultThreads(): number {
   return availableParallelism();
 }
 
-/**
- * The worker: the compiled chunk-worker.js, or under tsx (tests, benches run from sources) a small bootstrap that
- * registers tsx in the worker before importing chunk-worker.ts, since loader flags are not inherited by workers.
- */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./chunk-worker.js", import.meta.url));
-  const api = import.meta.resolve("tsx/esm/api");
-  const entry = new URL("./chunk-worker.ts", import.meta.url).href;
-  const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true });
+function startChunkWorker(): Worker {
+  return startWorker(new URL("./chunk-worker.js", import.meta.url), import.meta.url);
 }
 
 /** Tasks a worker holds at once: the one it decodes and the next, so it never waits for the main thread. */
@@ -50,7 +43,7 @@ class ChunkWorkerPool {
   }
 
   private add(): void {
-    const worker = startWorker();
+    const worker = startChunkWorker();
     worker.on("message", (result: ChunkTaskResult) => this.done(worker, result));
     worker.on("error", (e) => this.failed(worker, e));
     worker.unref();

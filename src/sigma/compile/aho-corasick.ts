@@ -69,35 +69,76 @@ export class AhoCorasick {
       }
       return c;
     };
-    // The trie, with maps of children while building (ids in creation order).
-    const trie: Map<number, number>[] = [new Map()];
+    // The trie, built from the needles in sorted order: a needle shares with the one before it exactly the prefix
+    // it shares with any earlier needle, so the nodes of that prefix are on the previous needle's path and no map
+    // of children is needed (a field such as CommandLine has a hundred thousand nodes). Ids in creation order.
+    const edgeParent: number[] = [];
+    const edgeClass: number[] = [];
     const ends: number[] = [-1];
-    needles.forEach((needle, id) => {
-      let state = 0;
-      for (let i = 0; i < needle.length; i++) {
-        const c = classOf(needle.charCodeAt(i));
-        const map = trie[state] as Map<number, number>;
-        let child = map.get(c);
-        if (child === undefined) {
-          child = trie.length;
-          trie.push(new Map());
-          ends.push(-1);
-          map.set(c, child);
-        }
+    let created = 1;
+    const sorted = needles
+      .map((_, i) => i)
+      .sort((a, b) => {
+        const x = needles[a] as string;
+        const y = needles[b] as string;
+        return x < y ? -1 : x > y ? 1 : 0;
+      });
+    let previous = "";
+    const path: number[] = [0];
+    for (const id of sorted) {
+      const needle = needles[id] as string;
+      let shared = 0;
+      const most = Math.min(needle.length, previous.length);
+      while (shared < most && needle.charCodeAt(shared) === previous.charCodeAt(shared)) shared++;
+      let state = path[shared] as number;
+      for (let i = shared; i < needle.length; i++) {
+        const child = created++;
+        edgeParent.push(state);
+        edgeClass.push(classOf(needle.charCodeAt(i)));
+        ends.push(-1);
+        path[i + 1] = child;
         state = child;
       }
-      // A repeated needle keeps its first id; callers pass distinct needles.
+      // A repeated needle keeps its first id (the sort is stable); callers pass distinct needles.
       if (ends[state] === -1) ends[state] = id;
-    });
+      previous = needle;
+    }
     // Needles are lower-cased, so no needle holds A-Z: an upper-case ASCII letter can take its lower-case letter's
     // class, and ASCII text can be scanned as it is (scanAscii) without a lower-cased copy.
     for (let code = 65; code <= 90; code++) this.asciiClass[code] = this.asciiClass[code + 32] as number;
-    const states = trie.length;
+    const states = created;
+    // Children of each state (creation ids), contiguous and by class: edge e created state e + 1.
+    const childStart = new Int32Array(states + 1);
+    for (const parent of edgeParent) childStart[parent + 1] = (childStart[parent + 1] as number) + 1;
+    for (let st = 0; st < states; st++)
+      childStart[st + 1] = (childStart[st + 1] as number) + (childStart[st] as number);
+    const fill = childStart.slice(0, states);
+    const childrenOf = new Int32Array(Math.max(states - 1, 0));
+    for (let e = 0; e < edgeParent.length; e++) {
+      const parent = edgeParent[e] as number;
+      childrenOf[fill[parent] as number] = e + 1;
+      fill[parent] = (fill[parent] as number) + 1;
+    }
+    const classOfState = (st: number): number => edgeClass[st - 1] as number;
+    for (let st = 0; st < states; st++) {
+      // Insertion sort by class: a state has few children (the root the most, some dozens).
+      for (let i = (childStart[st] as number) + 1; i < (childStart[st + 1] as number); i++) {
+        const x = childrenOf[i] as number;
+        let j = i - 1;
+        while (j >= (childStart[st] as number) && classOfState(childrenOf[j] as number) > classOfState(x)) {
+          childrenOf[j + 1] = childrenOf[j] as number;
+          j--;
+        }
+        childrenOf[j + 1] = x;
+      }
+    }
     // Breadth-first numbering.
-    const order: number[] = [0];
-    for (let head = 0; head < order.length; head++) {
-      const children = [...(trie[order[head] as number] as Map<number, number>)].sort((a, b) => a[0] - b[0]);
-      for (const [, child] of children) order.push(child);
+    const order = new Int32Array(states);
+    let tail = 1;
+    for (let head = 0; head < tail; head++) {
+      const st = order[head] as number;
+      for (let i = childStart[st] as number; i < (childStart[st + 1] as number); i++)
+        order[tail++] = childrenOf[i] as number;
     }
     const renumber = new Int32Array(states);
     order.forEach((old, id) => {
@@ -105,14 +146,15 @@ export class AhoCorasick {
     });
     this.terminal = new Int32Array(states);
     this.firstChild = new Int32Array(states + 1);
-    this.childClass = new Int32Array(states - 1);
-    this.childState = new Int32Array(states - 1);
+    this.childClass = new Int32Array(Math.max(states - 1, 0));
+    this.childState = new Int32Array(Math.max(states - 1, 0));
     let k = 0;
     order.forEach((old, id) => {
       this.terminal[id] = ends[old] as number;
       this.firstChild[id] = k;
-      for (const [c, child] of [...(trie[old] as Map<number, number>)].sort((a, b) => a[0] - b[0])) {
-        this.childClass[k] = c;
+      for (let i = childStart[old] as number; i < (childStart[old + 1] as number); i++) {
+        const child = childrenOf[i] as number;
+        this.childClass[k] = classOfState(child);
         this.childState[k++] = renumber[child] as number;
       }
     });
@@ -133,11 +175,15 @@ export class AhoCorasick {
         this.fail[child] = state === 0 ? 0 : this.step(this.fail[state] as number, this.childClass[j] as number);
       }
       if (state < this.denseStates) {
+        // The failure state's row, then this state's own children over it.
         const row = state * width;
-        const failRow = (this.fail[state] as number) * width;
-        for (let c = 0; c < width; c++) {
-          const child = this.child(state, c);
-          this.dense[row + c] = child !== -1 ? child : state === 0 ? 0 : (this.dense[failRow + c] as number);
+        if (state > 0) {
+          const failRow = (this.fail[state] as number) * width;
+          this.dense.copyWithin(row, failRow, failRow + width);
+        }
+        for (let j = this.firstChild[state] as number; j < (this.firstChild[state + 1] as number); j++) {
+          const c = this.childClass[j] as number;
+          if (c < width) this.dense[row + c] = this.childState[j] as number;
         }
       }
     }

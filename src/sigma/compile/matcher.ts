@@ -18,7 +18,7 @@ import type { CompileOptions } from "../modifiers/index.js";
 import { textOf } from "../modifiers/strings.js";
 import { eventKey, type MatcherOptions, matchesRule, type PreparedRule, prepareRules } from "../rule-eval.js";
 import { AhoCorasick } from "./aho-corasick.js";
-import { type PathAtom, ruleRequirement } from "./prefilter.js";
+import { type PathAtom, type Requirement, ruleRequirement } from "./prefilter.js";
 
 /** Key for a channel (lower-cased) and an EventID, or `*` for every EventID of the channel. */
 function dispatchKey(channel: string, eventId: number | "*"): string {
@@ -81,6 +81,23 @@ export class CompiledMatcher {
     return bucket.match(fields);
   }
 
+  /** Requirements by rule and target, shared by the buckets (a Security rule is in every Security EventID's). */
+  private readonly requirements = new Map<PreparedRule, Map<LogsourceTarget, Requirement>>();
+
+  private requirement({ prepared, target }: BucketRule): Requirement {
+    let byTarget = this.requirements.get(prepared);
+    if (byTarget === undefined) {
+      byTarget = new Map();
+      this.requirements.set(prepared, byTarget);
+    }
+    let r = byTarget.get(target);
+    if (r === undefined) {
+      r = ruleRequirement(prepared.rule, target, this.options);
+      byTarget.set(target, r);
+    }
+    return r;
+  }
+
   private buildBucket(channel: string, eventId: number, eventIdText: string): Bucket {
     const specific = this.index.get(dispatchKey(channel, eventId));
     const whole = this.index.get(dispatchKey(channel, "*"));
@@ -95,7 +112,7 @@ export class CompiledMatcher {
       ["System.Channel", channel.toLowerCase()],
       ["System.EventID", eventIdText.toLowerCase()],
     ]);
-    return new Bucket(rules, this.options, known);
+    return new Bucket(rules, (rule) => this.requirement(rule), known);
   }
 }
 
@@ -202,15 +219,19 @@ class Bucket {
    * hold are dropped from their clause, and a clause left empty means the rule can never match these events (a
    * Security rule for 4624 in the 5145 bucket).
    */
-  constructor(rules: readonly BucketRule[], options: CompileOptions, known: ReadonlyMap<string, string>) {
+  constructor(
+    rules: readonly BucketRule[],
+    requirement: (rule: BucketRule) => Requirement,
+    known: ReadonlyMap<string, string>,
+  ) {
     this.rules = rules;
     this.full = new Uint32Array(rules.length);
     this.fired = new Uint32Array(rules.length);
     this.firedIn = new Uint32Array(rules.length);
     const keywordAtoms: [PathAtom, number][] = [];
-    rules.forEach(({ prepared, target }, position) => {
+    rules.forEach((rule, position) => {
       const clauses: PathAtom[][] = [];
-      for (const clause of ruleRequirement(prepared.rule, target, options)) {
+      for (const clause of requirement(rule)) {
         const open = clause.filter((a) => a.path === null || !known.has(a.path));
         const satisfied = clause.some((a) => a.path !== null && holds(a, known.get(a.path)));
         if (!satisfied) clauses.push(open);

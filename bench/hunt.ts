@@ -1,0 +1,105 @@
+/**
+ * `npm run bench:hunt`: a whole hunt over ../shared/evtx with every SigmaHQ rule for Windows event logs, with 1 and 2
+ * threads, against reading the same files with the EVTX field iterator alone, in the same run. Each measurement runs
+ * in a child process of its own, so that its peak RSS (which includes its worker threads) is its own; the corpus is
+ * then given ten times over to show that the peak does not grow with the input.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readEvtxFile } from "../src/evtx/index.js";
+import { hunt } from "../src/hunt/hunt.js";
+import { listEvtxFiles } from "../test/evtx/reference.js";
+
+const shared = fileURLToPath(new URL("../../shared/", import.meta.url));
+const corpus = join(shared, "evtx");
+const rules = ["rules", "rules-emerging-threats", "rules-threat-hunting"].map((f) => join(shared, "sigma", f));
+
+interface Measurement {
+  readonly ms: number;
+  readonly bytes: number;
+  readonly events: number;
+  readonly detections: number;
+  readonly maxRssMiB: number;
+}
+
+async function measure(kind: string, threads: number, repeat: number): Promise<Measurement> {
+  const paths = Array.from({ length: repeat }, () => corpus);
+  const files = listEvtxFiles(corpus);
+  let bytes = 0;
+  for (const f of files) bytes += (await stat(f)).size;
+  bytes *= repeat;
+  const start = performance.now();
+  let events = 0;
+  let detections = 0;
+  if (kind === "read") {
+    for (let r = 0; r < repeat; r++) {
+      for (const f of files) {
+        for await (const record of readEvtxFile(f)) {
+          events++;
+          for (const [, v] of record.fields.entries()) if (v === undefined) events--;
+        }
+      }
+    }
+  } else {
+    const result = await hunt({
+      paths,
+      rules: { paths: rules, builtin: false, placeholders: [] },
+      settings: { minLevel: "informational", from: null, to: null, recover: true },
+      threads,
+      output: async () => {},
+    });
+    events = result.events;
+    detections = result.detections;
+  }
+  const ms = performance.now() - start;
+  return { ms, bytes, events, detections, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
+}
+
+const args = process.argv.slice(2);
+if (args[0] === "--child") {
+  const [kind, threads, repeat] = [args[1] as string, Number(args[2]), Number(args[3])];
+  process.stdout.write(`${JSON.stringify(await measure(kind, threads, repeat))}\n`);
+  process.exit(0);
+}
+
+if (!existsSync(corpus) || !existsSync(rules[0] as string)) {
+  console.log(`skipped: ${corpus} or the SigmaHQ rules are absent`);
+  process.exit(0);
+}
+
+function child(kind: string, threads: number, repeat: number): Measurement {
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", fileURLToPath(import.meta.url), "--child", kind, String(threads), String(repeat)],
+    { encoding: "utf8", maxBuffer: 1 << 24 },
+  );
+  if (run.status !== 0) throw new Error(`${kind} ${threads} ${repeat}: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split("\n").pop() as string) as Measurement;
+}
+
+const line = (label: string, m: Measurement): string =>
+  `${label.padEnd(34)} ${(m.ms / 1000).toFixed(1).padStart(6)} s  ${((m.bytes / m.ms) * 1e-3).toFixed(1).padStart(6)} MB/s  ${Math.round(
+    (m.events / m.ms) * 1000,
+  )
+    .toString()
+    .padStart(
+      7,
+    )} events/s  peak RSS ${m.maxRssMiB.toFixed(0)} MiB${m.detections > 0 ? `  ${m.detections} detections` : ""}`;
+
+console.log(`corpus ${corpus}; rules ${rules.join(", ")}`);
+const read = child("read", 1, 1);
+console.log(line("read (field iterator), 1 thread", read));
+const one = child("hunt", 1, 1);
+console.log(line("hunt, 1 thread", one));
+const two = child("hunt", 2, 1);
+console.log(line("hunt, 2 threads", two));
+const tenfold = child("hunt", 2, 10);
+console.log(line("hunt, 2 threads, corpus x10", tenfold));
+console.log(`hunt vs read, 1 thread: ${((100 * read.ms) / one.ms).toFixed(0)}% of the reader's speed`);
+console.log(`2 threads vs 1: ${(one.ms / two.ms).toFixed(2)}x`);
+console.log(
+  `peak RSS: ${two.maxRssMiB.toFixed(0)} MiB on the corpus, ${tenfold.maxRssMiB.toFixed(0)} MiB on ten times it`,
+);

@@ -1,0 +1,218 @@
+/** `vigil hunt`: evidence in, detections out: a summary on screen, timelines and JSON for other tools. */
+import { stat } from "node:fs/promises";
+import { type Command, InvalidArgumentError } from "commander";
+import { closeWorkerPools, defaultThreads } from "../evtx/index.js";
+import { type Detection, LEVELS, type Level, levelRank } from "../hunt/detection.js";
+import { type HuntResult, hunt } from "../hunt/hunt.js";
+import { createJsonOutWriter } from "../output/json-out.js";
+import { createProgress } from "../output/progress.js";
+import { type HuntSummary, renderSummary, type SummaryProblem } from "../output/summary.js";
+import { sanitizeForTerminal } from "../output/terminal.js";
+import { createTimelineWriter, type TimelineProfile } from "../output/timeline.js";
+import { readPlaceholders } from "../sigma/check.js";
+import type { SourceStats } from "../sources/types.js";
+import { parseThreads } from "./options.js";
+
+interface HuntCliOptions {
+  rules: string[];
+  builtin: boolean;
+  minLevel: Level;
+  from?: number;
+  to?: number;
+  timeline?: string;
+  profile: TimelineProfile;
+  jsonOut?: string;
+  threads?: number;
+  failOn?: Level;
+  quiet: boolean;
+  color: boolean;
+  stats: boolean;
+  placeholders?: string;
+  recover: boolean;
+}
+
+function parseLevel(value: string): Level {
+  const level = LEVELS.find((l) => l === value.toLowerCase());
+  if (level === undefined) throw new InvalidArgumentError(`expected one of ${LEVELS.join(", ")}`);
+  return level;
+}
+
+function parseTime(value: string): number {
+  // A date alone is midnight UTC; a time without a zone is UTC too (evidence times are UTC).
+  const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
+  const withZone = /[zZ]|[+-]\d{2}:?\d{2}$/.test(text) ? text : `${text}Z`;
+  const t = Date.parse(withZone);
+  if (Number.isNaN(t)) throw new InvalidArgumentError("expected a time such as 2024-03-01 or 2024-03-01T12:00:00Z");
+  return t;
+}
+
+function parseProfile(value: string): TimelineProfile {
+  if (value === "standard" || value === "verbose" || value === "all-field-info") return value;
+  throw new InvalidArgumentError("expected standard, verbose or all-field-info");
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerHunt(program: Command): void {
+  program
+    .command("hunt")
+    .description("Hunt through evidence (EVTX, JSON/JSONL exports, .gz and .zip archives, folders) with Sigma rules")
+    .argument("<paths...>", "evidence files or folders (walked recursively; formats are told by content)")
+    .option("-r, --rules <path>", "Sigma rule file or folder to add (repeatable), e.g. a SigmaHQ checkout", collect, [])
+    .option("--no-builtin", "do not load Vigil's built-in rule pack")
+    .option("--placeholders <file>", "values for %placeholders% of the expand modifier (YAML: name: [values])")
+    .option("--min-level <level>", "report detections at or above this level", parseLevel, "informational")
+    .option("--from <time>", "only events at or after this time (UTC)", parseTime)
+    .option("--to <time>", "only events at or before this time (UTC)", parseTime)
+    .option("--timeline <file>", "write a timeline: FILE.csv (Timeline Explorer, Timesketch) or FILE.jsonl")
+    .option("--profile <profile>", "timeline columns: standard | verbose | all-field-info", parseProfile, "standard")
+    .option("--json-out <file>", "write every detection as one JSON object per line, with the whole event")
+    .option("-t, --threads <n>", "worker threads (default: the number of cores, fewer for little input)", parseThreads)
+    .option("--fail-on <level>", "exit 3 when a detection at or above this level was found", parseLevel)
+    .option("-q, --quiet", "no summary and no progress bar", false)
+    .option("--no-color", "no colour in the summary")
+    .option("--stats", "also print per-file counts", false)
+    .option("--no-recover", "do not recover EVTX records from slack, damaged chunks or past the header's chunk count")
+    .action(async (paths: string[], options: HuntCliOptions) => {
+      process.exitCode = await runHunt(paths, options);
+    });
+}
+
+/** Threads for the input: one per 16 MB of evidence, at least one, at most the cores. */
+async function threadsFor(paths: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const p of paths)
+    total += await stat(p).then(
+      (s) => (s.isDirectory() ? 1 << 30 : s.size),
+      () => 0,
+    );
+  return Math.max(1, Math.min(defaultThreads(), Math.ceil(total / (16 * 1024 * 1024))));
+}
+
+async function runHunt(paths: string[], options: HuntCliOptions): Promise<number> {
+  let placeholders: [string, string[]][] = [];
+  if (options.placeholders !== undefined) {
+    try {
+      placeholders = [...(await readPlaceholders(options.placeholders))];
+    } catch (e) {
+      process.stderr.write(`vigil hunt: ${sanitizeForTerminal((e as Error).message)}\n`);
+      return 2;
+    }
+  }
+  const timeline =
+    options.timeline === undefined ? null : await createTimelineWriter(options.timeline, options.profile);
+  const jsonOut = options.jsonOut === undefined ? null : await createJsonOutWriter(options.jsonOut);
+  const progress = createProgress(process.stderr, !options.quiet);
+  const threads = options.threads ?? (await threadsFor(paths));
+  let result: HuntResult;
+  try {
+    result = await hunt({
+      paths,
+      rules: { paths: options.rules, builtin: options.builtin, placeholders },
+      settings: {
+        minLevel: options.minLevel,
+        from: options.from ?? null,
+        to: options.to ?? null,
+        recover: options.recover,
+      },
+      threads,
+      output: async (d: Detection) => {
+        await timeline?.write(d);
+        await jsonOut?.write(d);
+      },
+      onProgress: (p) => progress.update(p),
+    });
+  } catch (e) {
+    progress.stop();
+    process.stderr.write(`vigil hunt: ${sanitizeForTerminal(e instanceof Error ? e.message : String(e))}\n`);
+    return 2;
+  } finally {
+    await timeline?.close();
+    await jsonOut?.close();
+    await closeWorkerPools();
+  }
+  progress.stop();
+  const summary = summaryOf(result);
+  if (!options.quiet) {
+    process.stdout.write(renderSummary(summary, { color: options.color && process.stdout.isTTY === true }));
+  }
+  if (options.stats) {
+    for (const s of result.sources) {
+      const name = s.member === undefined ? s.file : `${s.file}!/${s.member}`;
+      process.stderr.write(
+        `${sanitizeForTerminal(name)}: ${s.format}, ${s.events} events (${s.recovered} recovered), ${s.skipped} skipped, ${s.problems.length} problems, ${s.bytes} bytes\n`,
+      );
+    }
+  }
+  const failed = options.failOn;
+  if (failed !== undefined && LEVELS.some((l) => levelRank(l) >= levelRank(failed) && result.byLevel[l] > 0)) return 3;
+  const damaged = summary.filesDamaged + summary.filesUnreadable;
+  return damaged > 0 ? 1 : 0;
+}
+
+/** The summary's figures from a hunt's result. */
+export function summaryOf(result: HuntResult): HuntSummary {
+  const problems: SummaryProblem[] = [];
+  let problemCount = 0;
+  let filesDamaged = 0;
+  let filesUnreadable = 0;
+  const byFile = new Map<string, SourceStats[]>();
+  for (const s of result.sources) byFile.set(s.file, [...(byFile.get(s.file) ?? []), s]);
+  for (const f of result.files) {
+    if (f.failed !== undefined) {
+      filesUnreadable++;
+      problemCount++;
+      problems.push({ file: f.path, offset: null, reason: f.failed });
+      continue;
+    }
+    const sources = byFile.get(f.path) ?? [];
+    const unusable = sources.every((s) => s.format === "unknown" || s.format === "unreadable");
+    const hurt = sources.some((s) => s.problems.length > 0 || s.skipped > 0);
+    if (unusable) filesUnreadable++;
+    else if (hurt) filesDamaged++;
+    for (const s of sources) {
+      for (const p of s.problems) {
+        problemCount++;
+        if (problems.length < 50) {
+          problems.push({
+            file: s.file,
+            ...(s.member === undefined ? {} : { member: s.member }),
+            offset: p.offset,
+            reason: p.reason,
+          });
+        }
+      }
+    }
+  }
+  for (const p of result.discoveryProblems) {
+    filesUnreadable++;
+    problemCount++;
+    problems.push({ file: p.path, offset: null, reason: p.reason });
+  }
+  const stats = result.rules.correlation.stats;
+  const correlationWarnings = [...stats.capped].map(
+    (title) => `${title}: too many open groups; the least recent were closed early (${stats.groupsEvicted} in all)`,
+  );
+  if (stats.matchesDropped > 0) {
+    correlationWarnings.push(`${stats.matchesDropped} matches dropped from full correlation windows`);
+  }
+  return {
+    filesRead: result.files.length,
+    filesDamaged,
+    filesUnreadable,
+    eventsRead: result.events,
+    eventsRecovered: result.sources.reduce((n, s) => n + s.recovered, 0),
+    recordsSkipped: result.sources.reduce((n, s) => n + s.skipped, 0),
+    bytes: result.bytes,
+    elapsedSeconds: result.elapsedMs / 1000,
+    firstEvent: result.first,
+    lastEvent: result.last,
+    detectionsByLevel: result.byLevel,
+    rules: [...result.byRule.values()],
+    computers: result.byComputer,
+    tactics: result.tactics,
+    problemCount,
+    problems,
+    correlationWarnings,
+  };
+}

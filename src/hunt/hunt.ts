@@ -1,0 +1,239 @@
+/**
+ * A hunt end to end: evidence files found under the paths, scanned by the rules on worker threads, the matches
+ * sorted by time (spilling to disk past a bound), correlation rules run over the matches they name in time order,
+ * and every reported detection (correlation alerts merged in by time) handed to the outputs, while the summary's
+ * counts are gathered.
+ */
+import type { FieldValue, FieldView } from "../evtx/types.js";
+import { tacticOf } from "../output/attack.js";
+import type { CorrelationAlert, RuleMatch } from "../sigma/correlation.js";
+import { appliesTo, logsourceTargets, resolveField } from "../sigma/logsources.js";
+import type { DetectionRule } from "../sigma/model.js";
+import { type DiscoveryProblem, discoverFiles } from "../sources/discover.js";
+import type { SourceStats } from "../sources/types.js";
+import { type Detection, LEVELS, type Level, levelRank } from "./detection.js";
+import { type HuntRules, levelOf, loadHuntRules, type RuleSpec, ruleInfo } from "./rules.js";
+import type { FileResult, ScanSettings } from "./scan-file.js";
+import { scanFiles } from "./schedule.js";
+import { compareDetections, MatchSorter } from "./sorter.js";
+
+export interface HuntOptions {
+  readonly paths: readonly string[];
+  readonly rules: RuleSpec;
+  readonly settings: ScanSettings;
+  readonly threads: number;
+  /** Receives every reported detection, in time order. */
+  readonly output: (d: Detection) => Promise<void>;
+  /** Called as files finish and detections come in. */
+  readonly onProgress?: (p: HuntProgress) => void;
+  /** Matches kept in memory before a sorted run goes to a temporary file. */
+  readonly sortRunSize?: number;
+}
+
+export interface HuntProgress {
+  readonly files: number;
+  readonly filesDone: number;
+  readonly bytes: number;
+  readonly matches: number;
+}
+
+export interface FileOutcome {
+  readonly path: string;
+  readonly result?: FileResult;
+  readonly failed?: string;
+}
+
+export interface RuleCount {
+  readonly title: string;
+  readonly level: Level;
+  count: number;
+}
+
+export interface HuntResult {
+  readonly rules: HuntRules;
+  readonly files: readonly FileOutcome[];
+  readonly sources: readonly SourceStats[];
+  readonly discoveryProblems: readonly DiscoveryProblem[];
+  /** Events read from all sources; of them, those inside --from/--to. */
+  readonly events: number;
+  readonly eventsMatched: number;
+  readonly bytes: number;
+  readonly first: number | null;
+  readonly last: number | null;
+  /** Reported detections (correlation alerts included). */
+  readonly detections: number;
+  readonly byLevel: Readonly<Record<Level, number>>;
+  /** By rule file + title. */
+  readonly byRule: ReadonlyMap<string, RuleCount>;
+  readonly byComputer: ReadonlyMap<string, number>;
+  /** ATT&CK tactic (`execution`, `credential-access`…) -> detections. */
+  readonly tactics: ReadonlyMap<string, number>;
+  readonly correlationAlerts: number;
+  readonly elapsedMs: number;
+}
+
+/** A detection's event as a field view, for reading group-by fields the way the rule reads them. */
+function viewOf(d: Detection): FieldView {
+  const fields = d.event as Record<string, FieldValue>;
+  return { get: (p) => fields[p], entries: () => new Map(Object.entries(fields)).entries() };
+}
+
+function matchFor(rule: DetectionRule, d: Detection): RuleMatch | null {
+  if (d.timestamp === null) return null;
+  const targets = logsourceTargets(rule.logsource) ?? [];
+  const target = appliesTo(targets, d.channel ?? "", d.eventId ?? -1);
+  const view = viewOf(d);
+  return {
+    rule,
+    timestamp: d.timestamp,
+    field: (name) => (target === undefined ? view.get(name) : resolveField(target, name, view)),
+  };
+}
+
+function alertDetection(alert: CorrelationAlert): Detection {
+  const group: Record<string, string | null> = Object.fromEntries(alert.group);
+  const evidence = alert.matches.map((m) => {
+    const d = (m as RuleMatch & { detection?: Detection }).detection;
+    return {
+      rule: m.rule.title,
+      timestamp: m.timestamp,
+      recordId: d?.recordId ?? null,
+      computer: d?.computer ?? null,
+    };
+  });
+  const firstEvidence = (alert.matches[0] as (RuleMatch & { detection?: Detection }) | undefined)?.detection;
+  const details: Record<string, string> = {};
+  for (const [k, v] of alert.group) details[k] = v ?? "";
+  details.Count = String(alert.value);
+  return {
+    timestamp: alert.timestamp,
+    rule: ruleInfo(alert.rule),
+    computer: group.Computer ?? group.ComputerName ?? firstEvidence?.computer ?? null,
+    channel: firstEvidence?.channel ?? null,
+    eventId: null,
+    recordId: null,
+    source: firstEvidence?.source ?? { file: alert.rule.file, offset: null },
+    details,
+    event: {},
+    correlation: {
+      type: alert.rule.type,
+      group,
+      value: alert.value,
+      matchCount: alert.matchCount,
+      firstSeen: alert.firstSeen,
+      ...(alert.values === undefined ? {} : { values: alert.values }),
+      evidence,
+    },
+  };
+}
+
+export async function hunt(options: HuntOptions): Promise<HuntResult> {
+  const started = performance.now();
+  const rules = await loadHuntRules(options.rules);
+  const discoveryProblems: DiscoveryProblem[] = [];
+  const files: string[] = [];
+  for await (const f of discoverFiles(options.paths, () => true, discoveryProblems)) files.push(f);
+
+  const sorter = new MatchSorter(options.sortRunSize);
+  const outcomes: FileOutcome[] = [];
+  const sources: SourceStats[] = [];
+  let events = 0;
+  let eventsMatched = 0;
+  let bytes = 0;
+  let first: number | null = null;
+  let last: number | null = null;
+  const progress = (): void =>
+    options.onProgress?.({ files: files.length, filesDone: outcomes.length, bytes, matches: sorter.count });
+  await scanFiles(files, options.threads, rules, options.settings, {
+    onMatches: (batch) => {
+      for (const m of batch) sorter.add(m);
+      progress();
+    },
+    onFile: (path, outcome) => {
+      if ("result" in outcome) {
+        const r = outcome.result;
+        outcomes.push({ path, result: r });
+        sources.push(...r.sources);
+        events += r.events;
+        eventsMatched += r.matched;
+        for (const s of r.sources) if (s.containers.length === 0 || s.member !== undefined) bytes += s.bytes;
+        if (r.first !== null && (first === null || r.first < first)) first = r.first;
+        if (r.last !== null && (last === null || r.last > last)) last = r.last;
+      } else {
+        outcomes.push({ path, failed: outcome.failed });
+      }
+      progress();
+    },
+  });
+
+  // Pass 1: correlations over the matches they name, in time order.
+  const alerts: Detection[] = [];
+  const minRank = levelRank(options.settings.minLevel);
+  const report = (a: CorrelationAlert): void => {
+    if (levelRank(levelOf(a.rule)) >= minRank && rules.correlation.reportsOwnMatches(a.rule)) {
+      alerts.push(alertDetection(a));
+    }
+  };
+  if (rules.correlations.length > 0) {
+    for await (const m of sorter.sorted()) {
+      if (!m.consumed) continue;
+      const rule = rules.detections[m.ruleIndex] as DetectionRule;
+      const match = matchFor(rule, m.detection);
+      if (match === null) continue;
+      (match as RuleMatch & { detection?: Detection }).detection = m.detection;
+      for (const a of rules.correlation.observe(match)) report(a);
+    }
+    for (const a of rules.correlation.flush()) report(a);
+    alerts.sort(compareDetections);
+  }
+
+  // Pass 2: the outputs, detections and alerts merged by time, and the summary's counts.
+  const byLevel = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
+  const byRule = new Map<string, RuleCount>();
+  const byComputer = new Map<string, number>();
+  const tactics = new Map<string, number>();
+  let detections = 0;
+  const emit = async (d: Detection): Promise<void> => {
+    detections++;
+    byLevel[d.rule.level]++;
+    const key = `${d.rule.file}\u0000${d.rule.title}`;
+    const count = byRule.get(key);
+    if (count === undefined) byRule.set(key, { title: d.rule.title, level: d.rule.level, count: 1 });
+    else count.count++;
+    if (d.computer !== null) byComputer.set(d.computer, (byComputer.get(d.computer) ?? 0) + 1);
+    for (const tag of d.rule.tags) {
+      const tactic = tacticOf(tag);
+      if (tactic !== null) tactics.set(tactic.id, (tactics.get(tactic.id) ?? 0) + 1);
+    }
+    await options.output(d);
+  };
+  let a = 0;
+  for await (const m of sorter.sorted()) {
+    if (!m.report) continue;
+    while (a < alerts.length && compareDetections(alerts[a] as Detection, m.detection) <= 0) {
+      await emit(alerts[a++] as Detection);
+    }
+    await emit(m.detection);
+  }
+  while (a < alerts.length) await emit(alerts[a++] as Detection);
+  sorter.cleanup();
+
+  return {
+    rules,
+    files: outcomes,
+    sources,
+    discoveryProblems,
+    events,
+    eventsMatched,
+    bytes,
+    first,
+    last,
+    detections,
+    byLevel,
+    byRule,
+    byComputer,
+    tactics,
+    correlationAlerts: alerts.length,
+    elapsedMs: performance.now() - started,
+  };
+}

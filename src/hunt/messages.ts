@@ -1,0 +1,16 @@
+/** Messages between the hunt's main thread and its workers (structured-clone data only). */
+
+import type { LoadedRuleSet } from "./rules.js";
+import type { FileResult, MatchRecord, ScanSettings } from "./scan-file.js";
+
+export type ToWorker =
+  | { readonly type: "init"; readonly rules: LoadedRuleSet; readonly settings: ScanSettings }
+  | { readonly type: "file"; readonly index: number; readonly path: string }
+  | { readonly type: "done" };
+
+export type FromWorker =
+  | { readonly type: "ready" }
+  | { readonly type: "matches"; readonly batch: readonly MatchRecord[] }
+  | { readonly type: "file-done"; readonly index: number; readonly result: FileResult }
+  | { readonly type: "file-failed"; readonly index: number; readonly reason: string }
+  | { readonly type: "fatal"; readonly reason: string };

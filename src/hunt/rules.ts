@@ -1,0 +1,91 @@
+/**
+ * The rules of a hunt: Vigil's built-in pack (the `rules/` folder shipped with the package) unless turned off, plus
+ * the files and folders given with `--rules`, loaded and split by kind. Loaded the same way in every worker, so a
+ * rule is named across threads by its index in `detections` or `correlations`.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { CompiledMatcher } from "../sigma/compile/matcher.js";
+import { CorrelationEngine } from "../sigma/correlation.js";
+import { loadRules } from "../sigma/load.js";
+import type { CorrelationRule, DetectionRule, FilterRule, RuleProblem, SigmaRule } from "../sigma/model.js";
+import type { DetectionRuleInfo, Level } from "./detection.js";
+
+/** What every thread needs to load the same rules. */
+export interface RuleSpec {
+  readonly paths: readonly string[];
+  readonly builtin: boolean;
+  /** Placeholder values for `expand`, as name/values pairs (plain data, to cross to workers). */
+  readonly placeholders: readonly (readonly [string, readonly string[]])[];
+}
+
+export interface HuntRules {
+  readonly set: LoadedRuleSet;
+  readonly detections: readonly DetectionRule[];
+  readonly correlations: readonly CorrelationRule[];
+  readonly filters: readonly FilterRule[];
+  /** Rules that were not loaded or cannot run, each with its reason. */
+  readonly problems: readonly RuleProblem[];
+  readonly files: number;
+  readonly matcher: CompiledMatcher;
+  readonly correlation: CorrelationEngine;
+}
+
+/** The built-in rule pack: `rules/` beside `src/` and `dist/`. */
+export const BUILTIN_RULES = fileURLToPath(new URL("../../rules/", import.meta.url));
+
+/**
+ * The rules loaded once (in the main thread), as plain data: workers receive this rather than the paths, so the
+ * YAML of thousands of rules is parsed once, not once per thread.
+ */
+export interface LoadedRuleSet {
+  readonly rules: readonly SigmaRule[];
+  readonly problems: readonly RuleProblem[];
+  readonly files: number;
+  readonly placeholders: RuleSpec["placeholders"];
+}
+
+export async function loadRuleSet(spec: RuleSpec): Promise<LoadedRuleSet> {
+  const paths = [...(spec.builtin && existsSync(BUILTIN_RULES) ? [BUILTIN_RULES] : []), ...spec.paths];
+  const loaded = await loadRules(paths);
+  return { rules: loaded.rules, problems: loaded.problems, files: loaded.files, placeholders: spec.placeholders };
+}
+
+/** The rule set compiled for matching and correlation. */
+export function compileRuleSet(set: LoadedRuleSet): HuntRules {
+  const detections = set.rules.filter((r): r is DetectionRule => r.kind === "detection");
+  const correlations = set.rules.filter((r): r is CorrelationRule => r.kind === "correlation");
+  const filters = set.rules.filter((r): r is FilterRule => r.kind === "filter");
+  const placeholders = new Map(set.placeholders.map(([k, v]) => [k, [...v]]));
+  const matcher = new CompiledMatcher(detections, { placeholders, filters });
+  const correlation = new CorrelationEngine(correlations, detections);
+  return {
+    set,
+    detections,
+    correlations,
+    filters,
+    problems: [...set.problems, ...matcher.problems, ...correlation.problems],
+    files: set.files,
+    matcher,
+    correlation,
+  };
+}
+
+export async function loadHuntRules(spec: RuleSpec): Promise<HuntRules> {
+  return compileRuleSet(await loadRuleSet(spec));
+}
+
+export function levelOf(rule: DetectionRule | CorrelationRule): Level {
+  return rule.level ?? "medium";
+}
+
+export function ruleInfo(rule: DetectionRule | CorrelationRule): DetectionRuleInfo {
+  return {
+    id: rule.id ?? null,
+    title: rule.title,
+    level: levelOf(rule),
+    tags: rule.tags,
+    file: rule.file,
+    kind: rule.kind,
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * One evidence file through the rules: its events read (whatever the format), matched, and every match a
+ * detection record. Runs in a hunt worker, or in the main thread for a single-threaded hunt.
+ */
+import type { HuntEvent } from "../events/event.js";
+import type { FieldValue } from "../evtx/types.js";
+import { detailsFor } from "../output/details.js";
+import type { DetectionRule } from "../sigma/model.js";
+import { openEvidence } from "../sources/open.js";
+import type { SourceStats } from "../sources/types.js";
+import { type Detection, type Level, levelRank, type PlainValue } from "./detection.js";
+import { type HuntRules, levelOf, ruleInfo } from "./rules.js";
+
+export interface ScanSettings {
+  readonly minLevel: Level;
+  /** Only events from this time on (ms since the epoch); events without a time are left out when set. */
+  readonly from: number | null;
+  readonly to: number | null;
+  readonly recover: boolean;
+}
+
+/** A rule's match on one event, as the main thread needs it. */
+export interface MatchRecord {
+  readonly detection: Detection;
+  /** Index of the rule in `HuntRules.detections`. */
+  readonly ruleIndex: number;
+  /** Goes to the outputs (level at least --min-level, and not silenced by a correlation without `generate`). */
+  readonly report: boolean;
+  /** A correlation names the rule: the match feeds it. */
+  readonly consumed: boolean;
+}
+
+export interface FileResult {
+  readonly sources: readonly SourceStats[];
+  /** Events read, in or out of the time window. */
+  readonly events: number;
+  /** Events inside the time window (all of them without --from/--to), the ones matched. */
+  readonly matched: number;
+  readonly first: number | null;
+  readonly last: number | null;
+}
+
+/** Field values as JSON data: bigints (64-bit EVTX integers) become decimal strings. */
+export function plainValue(v: FieldValue): PlainValue {
+  if (typeof v === "bigint") return v.toString();
+  if (Array.isArray(v)) return v.map((x) => plainValue(x as FieldValue));
+  return v as PlainValue;
+}
+
+export function detectionOf(rule: DetectionRule, event: HuntEvent): Detection {
+  const fields: Record<string, PlainValue> = {};
+  for (const [path, value] of event.fields.entries()) fields[path] = plainValue(value);
+  const text = (path: string): string | null => {
+    const v = fields[path];
+    return v === undefined || v === null ? null : String(v);
+  };
+  const channel = text("System.Channel");
+  const eventIdText = text("System.EventID");
+  const eventId = eventIdText === null || !Number.isFinite(Number(eventIdText)) ? null : Number(eventIdText);
+  return {
+    timestamp: event.timestamp,
+    rule: ruleInfo(rule),
+    computer: text("System.Computer"),
+    channel,
+    eventId,
+    recordId: text("System.EventRecordID"),
+    source: {
+      file: event.source.file,
+      ...(event.source.member === undefined ? {} : { member: event.source.member }),
+      offset: event.source.offset,
+    },
+    details: detailsFor(fields, channel, eventId),
+    event: fields,
+  };
+}
+
+const BATCH = 256;
+
+export async function scanFile(
+  rules: HuntRules,
+  settings: ScanSettings,
+  path: string,
+  emit: (batch: MatchRecord[]) => void,
+): Promise<FileResult> {
+  const minRank = levelRank(settings.minLevel);
+  const index = new Map(rules.detections.map((r, i) => [r, i]));
+  const consumed = rules.correlation.consumed;
+  const evidence = openEvidence([path], { recover: settings.recover });
+  let events = 0;
+  let matched = 0;
+  let first: number | null = null;
+  let last: number | null = null;
+  let batch: MatchRecord[] = [];
+  for await (const event of evidence) {
+    events++;
+    const t = event.timestamp;
+    if (t !== null) {
+      if (first === null || t < first) first = t;
+      if (last === null || t > last) last = t;
+    }
+    if (settings.from !== null && (t === null || t < settings.from)) continue;
+    if (settings.to !== null && (t === null || t > settings.to)) continue;
+    matched++;
+    for (const rule of rules.matcher.match(event.fields)) {
+      const report = levelRank(levelOf(rule)) >= minRank && rules.correlation.reportsOwnMatches(rule);
+      const feeds = consumed.has(rule);
+      if (!report && !feeds) continue;
+      batch.push({
+        detection: detectionOf(rule, event),
+        ruleIndex: index.get(rule) as number,
+        report,
+        consumed: feeds,
+      });
+      if (batch.length >= BATCH) {
+        emit(batch);
+        batch = [];
+      }
+    }
+  }
+  if (batch.length > 0) emit(batch);
+  return { sources: [...evidence.sources], events, matched, first, last };
+}

@@ -1,0 +1,40 @@
+/** A hunt worker: compiles the rules the main thread loaded, then scans the files it hands out, one at a time. */
+import { parentPort } from "node:worker_threads";
+import { closeWorkerPools } from "../evtx/index.js";
+import type { FromWorker, ToWorker } from "./messages.js";
+import { compileRuleSet, type HuntRules } from "./rules.js";
+import { type ScanSettings, scanFile } from "./scan-file.js";
+
+const port = parentPort;
+if (port === null) throw new Error("hunt worker started outside a worker thread");
+const post = (m: FromWorker): void => port.postMessage(m);
+
+let rules: HuntRules | undefined;
+let settings: ScanSettings | undefined;
+// Files are scanned one after another; messages that arrive meanwhile wait their turn.
+let queue: Promise<void> = Promise.resolve();
+
+port.on("message", (m: ToWorker) => {
+  queue = queue.then(async () => {
+    try {
+      if (m.type === "init") {
+        rules = compileRuleSet(m.rules);
+        settings = m.settings;
+        post({ type: "ready" });
+      } else if (m.type === "file") {
+        if (rules === undefined || settings === undefined) throw new Error("file before init");
+        try {
+          const result = await scanFile(rules, settings, m.path, (batch) => post({ type: "matches", batch }));
+          post({ type: "file-done", index: m.index, result });
+        } catch (e) {
+          post({ type: "file-failed", index: m.index, reason: e instanceof Error ? e.message : String(e) });
+        }
+      } else {
+        await closeWorkerPools();
+        port.close();
+      }
+    } catch (e) {
+      post({ type: "fatal", reason: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    }
+  });
+});

@@ -1,0 +1,280 @@
+/**
+ * The hunt engine end to end: evidence of several kinds in, detections out in time order; counts that reconcile;
+ * threads that change nothing but speed; --min-level, --from/--to; correlations; sorting past the memory bound.
+ * Then the acceptance runs over ../shared: the whole corpus, and every regression case's rule on its own file.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import type { Detection } from "../../src/hunt/detection.js";
+import { type HuntOptions, type HuntResult, hunt } from "../../src/hunt/hunt.js";
+import { processCreationFile } from "../evtx/fixtures.js";
+
+const RULES = `
+title: Whoami
+id: 11111111-1111-4111-8111-111111111111
+level: medium
+tags: [attack.discovery, attack.t1033]
+logsource: { product: windows, category: process_creation }
+detection:
+  selection: { Image|endswith: '\\whoami.exe' }
+  condition: selection
+---
+title: Mimikatz command line
+id: 22222222-2222-4222-8222-222222222222
+level: critical
+tags: [attack.credential-access, attack.t1003.001]
+logsource: { product: windows, category: process_creation }
+detection:
+  selection: { CommandLine|contains: 'sekurlsa::' }
+  condition: selection
+---
+title: Any process (informational)
+id: 33333333-3333-4333-8333-333333333333
+level: informational
+logsource: { product: windows, category: process_creation }
+detection:
+  selection: { Image|contains: '\\' }
+  condition: selection
+`;
+
+function flat(minute: number, host: string, image: string, commandLine: string, user = "jdoe"): string {
+  const t = new Date(Date.UTC(2024, 2, 1, 10, minute)).toISOString();
+  return JSON.stringify({
+    EventID: 4688,
+    Channel: "Security",
+    Hostname: host,
+    EventTime: t,
+    RecordNumber: minute + 1,
+    NewProcessName: image,
+    CommandLine: commandLine,
+    SubjectUserName: user,
+  });
+}
+
+function evidence(): { dir: string; rules: string } {
+  const dir = mkdtempSync(join(tmpdir(), "vigil-hunt-"));
+  const rules = join(dir, "rules");
+  mkdirSync(rules);
+  writeFileSync(join(rules, "test.yml"), RULES);
+  const ev = join(dir, "evidence");
+  mkdirSync(join(ev, "ws1"), { recursive: true });
+  writeFileSync(
+    join(ev, "ws1", "export.jsonl"),
+    [
+      flat(5, "WS1", "C:\\Windows\\System32\\whoami.exe", "whoami /all"),
+      flat(1, "WS1", "C:\\Windows\\explorer.exe", "explorer.exe"),
+      flat(9, "WS1", "C:\\Temp\\m.exe", "m.exe sekurlsa::logonpasswords"),
+    ].join("\n"),
+  );
+  // EVTX records carry the fixture's fixed time (2025-11-27): after every JSON event.
+  writeFileSync(
+    join(ev, "dc.evtx"),
+    processCreationFile(3, (i) => ({
+      image: i === 1 ? "C:\\Windows\\System32\\whoami.exe" : "C:\\Windows\\System32\\svchost.exe",
+      commandLine: i === 1 ? "whoami" : "svchost -k netsvcs",
+    })),
+  );
+  writeFileSync(join(ev, "notes.txt"), "not evidence");
+  return { dir: ev, rules };
+}
+
+async function run(
+  paths: string[],
+  options: Partial<HuntOptions> & { rulePaths: string[]; minLevel?: HuntOptions["settings"]["minLevel"] },
+): Promise<{ result: HuntResult; detections: Detection[] }> {
+  const detections: Detection[] = [];
+  const result = await hunt({
+    paths,
+    rules: { paths: options.rulePaths, builtin: false, placeholders: [] },
+    settings: {
+      minLevel: options.minLevel ?? "informational",
+      from: options.settings?.from ?? null,
+      to: options.settings?.to ?? null,
+      recover: true,
+    },
+    threads: options.threads ?? 1,
+    output: async (d) => {
+      detections.push(d);
+    },
+    ...(options.sortRunSize === undefined ? {} : { sortRunSize: options.sortRunSize }),
+  });
+  return { result, detections };
+}
+
+describe("hunt", () => {
+  const { dir, rules } = evidence();
+
+  test("EVTX and JSONL in one run: every match, in time order, counts that reconcile", async () => {
+    const { result, detections } = await run([dir], { rulePaths: [rules] });
+    assert.deepEqual(
+      detections.map((d) => `${d.rule.title}@${d.computer}`),
+      [
+        "Any process (informational)@WS1",
+        "Whoami@WS1",
+        "Any process (informational)@WS1",
+        "Mimikatz command line@WS1",
+        "Any process (informational)@WS1",
+        "Any process (informational)@DC01.corp.example",
+        "Whoami@DC01.corp.example",
+        "Any process (informational)@DC01.corp.example",
+        "Any process (informational)@DC01.corp.example",
+      ],
+    );
+    assert.equal(result.detections, detections.length);
+    assert.equal(result.events, 6);
+    assert.equal(
+      result.sources.reduce((n, s) => n + s.events, 0),
+      result.events,
+    );
+    assert.deepEqual(result.byLevel, { informational: 6, low: 0, medium: 2, high: 0, critical: 1 });
+    assert.equal(result.byComputer.get("WS1"), 5);
+    assert.equal(result.tactics.get("credential-access"), 1);
+    // The text file is read, found to be no evidence, and reported.
+    const notes = result.sources.find((s) => basename(s.file) === "notes.txt");
+    assert.equal(notes?.format, "unknown");
+    const whoami = detections.find((d) => d.rule.title === "Whoami" && d.computer === "WS1") as Detection;
+    assert.equal(whoami.details.Cmdline ?? whoami.details.CommandLine, "whoami /all");
+    assert.equal(whoami.event["EventData.CommandLine"], "whoami /all");
+    assert.equal(whoami.source.offset !== null, true);
+  });
+
+  test("two threads give exactly what one gives", async () => {
+    const one = await run([dir], { rulePaths: [rules], threads: 1 });
+    const two = await run([dir], { rulePaths: [rules], threads: 2 });
+    assert.deepEqual(two.detections, one.detections);
+    assert.equal(two.result.events, one.result.events);
+  });
+
+  test("--min-level and --from/--to", async () => {
+    const high = await run([dir], { rulePaths: [rules], minLevel: "high" });
+    assert.deepEqual(
+      high.detections.map((d) => d.rule.title),
+      ["Mimikatz command line"],
+    );
+    const window = await run([dir], {
+      rulePaths: [rules],
+      settings: {
+        minLevel: "informational",
+        from: Date.UTC(2024, 2, 1, 10, 2),
+        to: Date.UTC(2024, 2, 1, 10, 6),
+        recover: true,
+      },
+    });
+    // One event, two rules: in rule load order.
+    assert.deepEqual(
+      window.detections.map((d) => d.rule.title),
+      ["Whoami", "Any process (informational)"],
+    );
+    assert.equal(window.result.events, 6);
+    assert.equal(window.result.eventsMatched, 1);
+  });
+
+  test("sorting past the memory bound spills runs and merges them in order", async () => {
+    const many = mkdtempSync(join(tmpdir(), "vigil-hunt-many-"));
+    const lines = Array.from({ length: 200 }, (_, i) =>
+      flat((i * 37) % 200, `H${i % 7}`, "C:\\Windows\\System32\\whoami.exe", "whoami"),
+    );
+    writeFileSync(join(many, "a.jsonl"), lines.slice(0, 100).join("\n"));
+    writeFileSync(join(many, "b.jsonl"), lines.slice(100).join("\n"));
+    const { detections } = await run([many], { rulePaths: [rules], sortRunSize: 16, minLevel: "medium" });
+    assert.equal(detections.length, 200);
+    const times = detections.map((d) => d.timestamp as number);
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+    );
+  });
+
+  test("a correlation alert comes out in time order; the rule it names stays quiet without generate", async () => {
+    const corrDir = mkdtempSync(join(tmpdir(), "vigil-hunt-corr-"));
+    writeFileSync(
+      join(corrDir, "recon.yml"),
+      `${RULES}---
+title: Recon burst
+id: 44444444-4444-4444-8444-444444444444
+level: high
+correlation:
+  type: event_count
+  rules: [11111111-1111-4111-8111-111111111111]
+  group-by: [Computer]
+  timespan: 10m
+  condition: { gte: 2 }
+`,
+    );
+    const burst = mkdtempSync(join(tmpdir(), "vigil-hunt-burst-"));
+    writeFileSync(
+      join(burst, "ws.jsonl"),
+      [
+        flat(0, "WS2", "C:\\Windows\\System32\\whoami.exe", "whoami"),
+        flat(3, "WS2", "C:\\Windows\\System32\\whoami.exe", "whoami /groups"),
+        flat(4, "WS3", "C:\\Windows\\System32\\whoami.exe", "whoami"),
+        flat(30, "WS2", "C:\\Windows\\System32\\whoami.exe", "whoami"),
+      ].join("\n"),
+    );
+    const { detections, result } = await run([burst], { rulePaths: [corrDir], minLevel: "medium" });
+    assert.deepEqual(
+      detections.map((d) => d.rule.title),
+      ["Recon burst"],
+    );
+    const alert = detections[0] as Detection;
+    assert.equal(alert.timestamp, Date.UTC(2024, 2, 1, 10, 3));
+    assert.equal(alert.correlation?.matchCount, 2);
+    assert.deepEqual(alert.correlation?.group, { Computer: "WS2" });
+    assert.equal(alert.computer, "WS2");
+    assert.equal(result.correlationAlerts, 1);
+  });
+});
+
+const shared = fileURLToPath(new URL("../../../shared/", import.meta.url));
+const skip = existsSync(join(shared, "sigma")) ? false : `corpus absent: ${shared} has no sigma/ or evtx/`;
+
+test("acceptance: all of ../shared/evtx with SigmaHQ's rules; totals reconcile", { skip }, async () => {
+  const { result, detections } = await run([join(shared, "evtx")], {
+    rulePaths: [join(shared, "sigma", "rules")],
+    threads: 2,
+  });
+  const perSource = result.sources.reduce((n, s) => n + s.events, 0);
+  assert.equal(perSource, result.events);
+  assert.equal(detections.length, result.detections);
+  const byLevel = Object.values(result.byLevel).reduce((a, b) => a + b, 0);
+  assert.equal(byLevel, result.detections);
+  console.log(
+    `${result.files.length} files, ${result.events} events, ${result.detections} detections, ${result.byRule.size} rules fired`,
+  );
+  assert.ok(result.events >= 41_000);
+});
+
+test("acceptance: with all SigmaHQ rules loaded, each regression case's rule fires on its own .evtx", {
+  skip,
+}, async () => {
+  const data = join(shared, "sigma", "regression_data");
+  const cases: { evtx: string; id: string }[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === "info.yml") {
+        const info = parse(readFileSync(p, "utf8")) as { rule_metadata?: { id?: string }[] };
+        const id = info.rule_metadata?.[0]?.id;
+        const evtx = readdirSync(dirname(p)).find((f) => f.endsWith(".evtx"));
+        if (id !== undefined && evtx !== undefined) cases.push({ evtx: join(dirname(p), evtx), id });
+      }
+    }
+  };
+  walk(data);
+  const folders = ["rules", "rules-emerging-threats", "rules-threat-hunting", "rules-dfir", "rules-compliance"];
+  const { detections } = await run(
+    cases.map((c) => c.evtx),
+    { rulePaths: folders.map((f) => join(shared, "sigma", f)), threads: 2 },
+  );
+  const fired = new Set(detections.map((d) => `${d.source.file}\u0000${d.rule.id}`));
+  const missing = cases.filter((c) => !fired.has(`${c.evtx}\u0000${c.id}`));
+  console.log(`${cases.length - missing.length}/${cases.length} regression cases' rules fire on their own .evtx`);
+  assert.deepEqual(missing, []);
+  assert.equal(cases.length, 202);
+});
