@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { closeWorkerPools, defaultThreads } from "../evtx/index.js";
 import { type Detection, LEVELS, type Level, levelRank } from "../hunt/detection.js";
 import { type HuntResult, hunt } from "../hunt/hunt.js";
+import type { DetectionWriter } from "../output/detection-writer.js";
 import { createJsonOutWriter } from "../output/json-out.js";
 import { createProgress } from "../output/progress.js";
 import { type HuntSummary, renderSummary, type SummaryProblem } from "../output/summary.js";
@@ -99,9 +100,16 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
       return 2;
     }
   }
-  const timeline =
-    options.timeline === undefined ? null : await createTimelineWriter(options.timeline, options.profile);
-  const jsonOut = options.jsonOut === undefined ? null : await createJsonOutWriter(options.jsonOut);
+  let timeline: DetectionWriter | null = null;
+  let jsonOut: DetectionWriter | null = null;
+  try {
+    if (options.timeline !== undefined) timeline = await createTimelineWriter(options.timeline, options.profile);
+    if (options.jsonOut !== undefined) jsonOut = await createJsonOutWriter(options.jsonOut);
+  } catch (e) {
+    process.stderr.write(`vigil hunt: ${sanitizeForTerminal((e as Error).message)}\n`);
+    await timeline?.close();
+    return 2;
+  }
   const progress = createProgress(process.stderr, !options.quiet);
   const threads = options.threads ?? (await threadsFor(paths));
   let result: HuntResult;

@@ -1,0 +1,85 @@
+/**
+ * `vigil hunt` from the command line: outputs written, hostile log content inert in CSV and on the terminal, and
+ * the exit codes (0 clean, 1 damaged input, 2 usage, 3 --fail-on).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+
+function vigil(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ["--import", "tsx", main, ...args], { encoding: "utf8" });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const HOSTILE = "=cmd|' /C calc'!A0 \u001b[31mRED\u001b[0m \u0000 tail";
+
+function setup(): { dir: string; rules: string; evidence: string } {
+  const dir = mkdtempSync(join(tmpdir(), "vigil-cli-hunt-"));
+  const rules = join(dir, "rules.yml");
+  writeFileSync(
+    rules,
+    `title: Calc via cmd
+id: 55555555-5555-4555-8555-555555555555
+level: high
+tags: [attack.execution, attack.t1059.003]
+logsource: { product: windows, category: process_creation }
+detection:
+  selection: { CommandLine|contains: calc }
+  condition: selection
+`,
+  );
+  const evidence = join(dir, "evidence");
+  mkdirSync(evidence);
+  writeFileSync(
+    join(evidence, "ws.jsonl"),
+    `${JSON.stringify({
+      EventID: 4688,
+      Channel: "Security",
+      Hostname: '=HYPERLINK("http://x")\u001b]0;pwned\u0007',
+      EventTime: "2024-03-01T10:00:00Z",
+      NewProcessName: "C:\\Windows\\System32\\cmd.exe",
+      CommandLine: HOSTILE,
+    })}\n`,
+  );
+  return { dir, rules, evidence };
+}
+
+test("hostile CommandLine: the CSV cell is inert, the terminal gets no raw control characters", () => {
+  const { dir, rules, evidence } = setup();
+  const csv = join(dir, "timeline.csv");
+  const jsonl = join(dir, "detections.jsonl");
+  const run = vigil("hunt", evidence, "--no-builtin", "-r", rules, "--timeline", csv, "--json-out", jsonl);
+  assert.equal(run.status, 0, run.stderr);
+  const text = readFileSync(csv, "utf8");
+  // No cell starts with a formula: the Computer cell, all hostile, is defused with a leading quote.
+  assert.ok(!/(^|,)"?[=+@-]/m.test(text), text);
+  assert.match(text, /,"'=HYPERLINK\(""http:\/\/x""\)\\x1b\]0;pwned\\x07",/);
+  assert.ok(!text.includes("\u001b"), "raw ESC in CSV");
+  assert.ok(!text.includes("\u0000"), "raw NUL in CSV");
+  // The JSON keeps the exact value (JSON escapes it).
+  const d = JSON.parse(readFileSync(jsonl, "utf8").trim()) as { event: Record<string, string>; rule: { id: string } };
+  assert.equal(d.event["EventData.CommandLine"], HOSTILE);
+  assert.equal(d.rule.id, "55555555-5555-4555-8555-555555555555");
+  // The summary names the computer, escaped.
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(run.stdout), JSON.stringify(run.stdout));
+  assert.match(run.stdout, /=HYPERLINK\("http:\/\/x"\)\\x1b\]0;pwned\\x07/);
+  assert.match(run.stdout, /1 detection/);
+});
+
+test("exit codes: 3 with --fail-on at or below the level found, 0 above it, 1 on damaged input, 2 on usage", () => {
+  const { rules, evidence } = setup();
+  assert.equal(vigil("hunt", evidence, "--no-builtin", "-r", rules, "-q", "--fail-on", "high").status, 3);
+  assert.equal(vigil("hunt", evidence, "--no-builtin", "-r", rules, "-q", "--fail-on", "critical").status, 0);
+  writeFileSync(join(evidence, "broken.jsonl"), '{"EventID": 4688, "Channel": "Security"\nnot json\n');
+  const damaged = vigil("hunt", evidence, "--no-builtin", "-r", rules, "-q");
+  assert.equal(damaged.status, 1, damaged.stderr);
+  assert.equal(vigil("hunt", evidence, "--min-level", "severe").status, 2);
+  assert.equal(vigil("hunt").status, 2);
+  assert.equal(vigil("hunt", evidence, "--timeline", join(evidence, "x.txt"), "-q").status, 2);
+});
