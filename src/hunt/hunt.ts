@@ -26,7 +26,7 @@ export interface HuntOptions {
   readonly output: (d: Detection) => Promise<void>;
   /** Called as files finish and detections come in. */
   readonly onProgress?: (p: HuntProgress) => void;
-  /** Matches kept in memory before a sorted run goes to a temporary file. */
+  /** Matches kept in memory before a sorted run goes to a temporary file (default 10,000: a match carries its whole event, a few KB). */
   readonly sortRunSize?: number;
 }
 

@@ -37,7 +37,7 @@ export class MatchSorter {
   count = 0;
 
   constructor(
-    private readonly runSize = 50_000,
+    private readonly runSize = 10_000,
     private readonly tempDir = tmpdir(),
   ) {}
 
