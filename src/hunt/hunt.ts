@@ -7,7 +7,7 @@
 import type { FieldValue, FieldView } from "../evtx/types.js";
 import { tacticOf } from "../output/attack.js";
 import type { CorrelationAlert, RuleMatch } from "../sigma/correlation.js";
-import { appliesTo, logsourceTargets, resolveField } from "../sigma/logsources.js";
+import { appliesTo, type LogsourceTarget, logsourceTargets, resolveField } from "../sigma/logsources.js";
 import type { DetectionRule } from "../sigma/model.js";
 import { type DiscoveryProblem, discoverFiles } from "../sources/discover.js";
 import type { SourceStats } from "../sources/types.js";
@@ -78,14 +78,25 @@ function viewOf(d: Detection): FieldView {
   return { get: (p) => fields[p], entries: () => new Map(Object.entries(fields)).entries() };
 }
 
-function matchFor(rule: DetectionRule, d: Detection): RuleMatch | null {
+/** A match as the hunt feeds it to correlations: with its detection, for an alert's evidence. */
+interface HuntMatch extends RuleMatch {
+  readonly detection: Detection;
+}
+
+/** The detection behind a correlation's match; none for a chained correlation's alert. */
+function detectionBehind(m: RuleMatch | undefined): Detection | undefined {
+  return m !== undefined && "detection" in m ? (m as HuntMatch).detection : undefined;
+}
+
+/** `targets`: the rule's log source targets, to read fields the way the rule read them. */
+function matchFor(rule: DetectionRule, targets: readonly LogsourceTarget[], d: Detection): HuntMatch | null {
   if (d.timestamp === null) return null;
-  const targets = logsourceTargets(rule.logsource) ?? [];
   const target = appliesTo(targets, d.channel ?? "", d.eventId ?? -1);
   const view = viewOf(d);
   return {
     rule,
     timestamp: d.timestamp,
+    detection: d,
     field: (name) => (target === undefined ? view.get(name) : resolveField(target, name, view)),
   };
 }
@@ -93,7 +104,7 @@ function matchFor(rule: DetectionRule, d: Detection): RuleMatch | null {
 function alertDetection(alert: CorrelationAlert): Detection {
   const group: Record<string, string | null> = Object.fromEntries(alert.group);
   const evidence = alert.matches.map((m) => {
-    const d = (m as RuleMatch & { detection?: Detection }).detection;
+    const d = detectionBehind(m);
     return {
       rule: m.rule.title,
       timestamp: m.timestamp,
@@ -101,7 +112,7 @@ function alertDetection(alert: CorrelationAlert): Detection {
       computer: d?.computer ?? null,
     };
   });
-  const firstEvidence = (alert.matches[0] as (RuleMatch & { detection?: Detection }) | undefined)?.detection;
+  const firstEvidence = detectionBehind(alert.matches[0]);
   const details: Record<string, string> = {};
   for (const [k, v] of alert.group) details[k] = v ?? "";
   details.Count = String(alert.value);
@@ -175,12 +186,17 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     }
   };
   if (rules.correlations.length > 0) {
+    const targets = new Map<DetectionRule, readonly LogsourceTarget[]>();
     for await (const m of sorter.sorted()) {
       if (!m.consumed) continue;
       const rule = rules.detections[m.ruleIndex] as DetectionRule;
-      const match = matchFor(rule, m.detection);
+      let ruleTargets = targets.get(rule);
+      if (ruleTargets === undefined) {
+        ruleTargets = logsourceTargets(rule.logsource) ?? [];
+        targets.set(rule, ruleTargets);
+      }
+      const match = matchFor(rule, ruleTargets, m.detection);
       if (match === null) continue;
-      (match as RuleMatch & { detection?: Detection }).detection = m.detection;
       for (const a of rules.correlation.observe(match)) report(a);
     }
     for (const a of rules.correlation.flush()) report(a);

@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { rulesByKind } from "../sigma/check.js";
 import { CompiledMatcher } from "../sigma/compile/matcher.js";
 import { CorrelationEngine } from "../sigma/correlation.js";
 import { loadRules } from "../sigma/load.js";
@@ -22,6 +23,8 @@ export interface RuleSpec {
 export interface HuntRules {
   readonly set: LoadedRuleSet;
   readonly detections: readonly DetectionRule[];
+  /** A detection rule's index in `detections`, the name it goes by between threads. */
+  readonly indexOf: ReadonlyMap<DetectionRule, number>;
   readonly correlations: readonly CorrelationRule[];
   readonly filters: readonly FilterRule[];
   /** Rules that were not loaded or cannot run, each with its reason. */
@@ -53,15 +56,14 @@ export async function loadRuleSet(spec: RuleSpec): Promise<LoadedRuleSet> {
 
 /** The rule set compiled for matching and correlation. */
 export function compileRuleSet(set: LoadedRuleSet): HuntRules {
-  const detections = set.rules.filter((r): r is DetectionRule => r.kind === "detection");
-  const correlations = set.rules.filter((r): r is CorrelationRule => r.kind === "correlation");
-  const filters = set.rules.filter((r): r is FilterRule => r.kind === "filter");
+  const { detections, correlations, filters } = rulesByKind(set.rules);
   const placeholders = new Map(set.placeholders.map(([k, v]) => [k, [...v]]));
   const matcher = new CompiledMatcher(detections, { placeholders, filters });
   const correlation = new CorrelationEngine(correlations, detections);
   return {
     set,
     detections,
+    indexOf: new Map(detections.map((r, i) => [r, i])),
     correlations,
     filters,
     problems: [...set.problems, ...matcher.problems, ...correlation.problems],

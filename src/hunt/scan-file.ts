@@ -83,7 +83,6 @@ export async function scanFile(
   emit: (batch: MatchRecord[]) => void,
 ): Promise<FileResult> {
   const minRank = levelRank(settings.minLevel);
-  const index = new Map(rules.detections.map((r, i) => [r, i]));
   const consumed = rules.correlation.consumed;
   const evidence = openEvidence([path], { recover: settings.recover });
   let events = 0;
@@ -107,7 +106,7 @@ export async function scanFile(
       if (!report && !feeds) continue;
       batch.push({
         detection: detectionOf(rule, event),
-        ruleIndex: index.get(rule) as number,
+        ruleIndex: rules.indexOf.get(rule) as number,
         report,
         consumed: feeds,
       });

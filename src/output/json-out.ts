@@ -2,28 +2,15 @@
  * Detections as JSON Lines, one object per detection with every field of its event: the machine-readable output
  * for a SIEM, jq or a later `vigil` step. Field values keep their JSON types (bigints were made decimal strings).
  */
-import type { Detection, PlainValue } from "../hunt/detection.js";
+import type { Detection, DetectionRuleInfo } from "../hunt/detection.js";
 import type { DetectionWriter } from "./detection-writer.js";
 import { openFileSink } from "./file-sink.js";
 import { isoTime } from "./iso-time.js";
 
-/** The object written for one detection. */
-export interface JsonDetection {
+/** The object written for one detection: the detection with ISO times and without the rule's kind. */
+export interface JsonDetection extends Omit<Detection, "timestamp" | "rule" | "correlation"> {
   readonly timestamp: string | null;
-  readonly rule: {
-    readonly id: string | null;
-    readonly title: string;
-    readonly level: Detection["rule"]["level"];
-    readonly tags: readonly string[];
-    readonly file: string;
-  };
-  readonly computer: string | null;
-  readonly channel: string | null;
-  readonly eventId: number | null;
-  readonly recordId: string | null;
-  readonly source: { readonly file: string; readonly member?: string; readonly offset: number | null };
-  readonly details: Readonly<Record<string, string>>;
-  readonly event: Readonly<Record<string, PlainValue>>;
+  readonly rule: Omit<DetectionRuleInfo, "kind">;
   readonly correlation?: JsonCorrelation;
 }
 

@@ -33,26 +33,13 @@ export type TimelineColumn =
   | "RuleID"
   | "EvtxFile";
 
+/** The columns every profile starts with. */
+const LEAD: readonly TimelineColumn[] = ["Timestamp", "RuleTitle", "Level", "Computer", "Channel", "EventID"];
+
 export const TIMELINE_COLUMNS: Readonly<Record<TimelineProfile, readonly TimelineColumn[]>> = {
-  standard: [
-    "Timestamp",
-    "RuleTitle",
-    "Level",
-    "Computer",
-    "Channel",
-    "EventID",
-    "RecordID",
-    "Details",
-    "ExtraFieldInfo",
-    "RuleID",
-  ],
+  standard: [...LEAD, "RecordID", "Details", "ExtraFieldInfo", "RuleID"],
   verbose: [
-    "Timestamp",
-    "RuleTitle",
-    "Level",
-    "Computer",
-    "Channel",
-    "EventID",
+    ...LEAD,
     "MitreTactics",
     "MitreTags",
     "OtherTags",
@@ -63,17 +50,7 @@ export const TIMELINE_COLUMNS: Readonly<Record<TimelineProfile, readonly Timelin
     "RuleID",
     "EvtxFile",
   ],
-  "all-field-info": [
-    "Timestamp",
-    "RuleTitle",
-    "Level",
-    "Computer",
-    "Channel",
-    "EventID",
-    "RecordID",
-    "AllFieldInfo",
-    "RuleID",
-  ],
+  "all-field-info": [...LEAD, "RecordID", "AllFieldInfo", "RuleID"],
 };
 
 export type TimelineFormat = "csv" | "jsonl";

@@ -31,8 +31,7 @@ export function checkRules(rules: readonly SigmaRule[], options: CompileOptions 
       });
     }
   }
-  const correlations = rules.filter((r): r is CorrelationRule => r.kind === "correlation");
-  const detections = rules.filter((r): r is DetectionRule => r.kind === "detection");
+  const { correlations, detections } = rulesByKind(rules);
   problems.push(...new CorrelationEngine(correlations, detections).problems);
   return problems;
 }

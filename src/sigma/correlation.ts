@@ -345,6 +345,8 @@ export class CorrelationEngine {
   private readonly correlators: Correlator[] = [];
   /** A rule (detection or correlation) -> the correlators that name it, with its index in their `rules`. */
   private readonly consumers = new Map<DetectionRule | CorrelationRule, { c: Correlator; index: number }[]>();
+  /** The keys of `consumers`, as a set for callers. */
+  private readonly named: ReadonlySet<DetectionRule | CorrelationRule>;
   /** Rules whose own matches are not reported: named by a correlation without `generate`. */
   private readonly quiet = new Set<DetectionRule | CorrelationRule>();
   private observed = 0;
@@ -404,6 +406,7 @@ export class CorrelationEngine {
         if (!c.generate) this.quiet.add(r);
       });
     }
+    this.named = new Set(this.consumers.keys());
     // `generate: true` on any correlation naming a rule lets its matches through.
     for (const c of usable)
       if (c.generate) for (const ref of c.rules) this.quiet.delete(byRef.get(ref) as DetectionRule);
@@ -422,7 +425,7 @@ export class CorrelationEngine {
 
   /** The detection and correlation rules some correlation consumes. */
   get consumed(): ReadonlySet<DetectionRule | CorrelationRule> {
-    return new Set(this.consumers.keys());
+    return this.named;
   }
 
   /** Whether a rule's own matches are reported: not when only correlations without `generate` name it. */

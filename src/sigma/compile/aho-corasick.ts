@@ -221,22 +221,14 @@ export class AhoCorasick {
    * `matchNeedle` and `matchStart` (valid until the next scan).
    */
   scan(text: string): number {
-    const { terminal, outputLink, asciiClass, otherClass, lengths } = this;
+    const { asciiClass, otherClass } = this;
     let found = 0;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
       const c = code < ASCII ? (asciiClass[code] as number) : (otherClass.get(code) ?? 0);
       state = c === 0 ? 0 : this.step(state, c);
-      if (state === 0) continue;
-      let out = terminal[state] !== -1 ? state : (outputLink[state] as number);
-      while (out !== -1) {
-        const id = terminal[out] as number;
-        if (found === this.matchNeedle.length) this.grow();
-        this.matchNeedle[found] = id;
-        this.matchStart[found++] = i + 1 - (lengths[id] as number);
-        out = outputLink[out] as number;
-      }
+      if (state !== 0) found = this.record(state, i + 1, found);
     }
     return found;
   }
@@ -245,7 +237,7 @@ export class AhoCorasick {
    * soon as a non-ASCII character shows up, whose lower case the caller must compute.
    */
   scanAscii(text: string): number {
-    const { terminal, outputLink, asciiClass, lengths, dense, width, denseStates } = this;
+    const { asciiClass, dense, width, denseStates } = this;
     let found = 0;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
@@ -253,17 +245,24 @@ export class AhoCorasick {
       if (code >= ASCII) return -1;
       const c = asciiClass[code] as number;
       state = c === 0 ? 0 : state < denseStates ? (dense[state * width + c] as number) : this.step(state, c);
-      if (state === 0) continue;
-      let out = terminal[state] !== -1 ? state : (outputLink[state] as number);
-      while (out !== -1) {
-        const id = terminal[out] as number;
-        if (found === this.matchNeedle.length) this.grow();
-        this.matchNeedle[found] = id;
-        this.matchStart[found++] = i + 1 - (lengths[id] as number);
-        out = outputLink[out] as number;
-      }
+      if (state !== 0) found = this.record(state, i + 1, found);
     }
     return found;
+  }
+
+  /** Records the needles that end at `end` in `state` (its own and its suffixes'); returns the new count. */
+  private record(state: number, end: number, found: number): number {
+    const { terminal, outputLink, lengths } = this;
+    let out = terminal[state] !== -1 ? state : (outputLink[state] as number);
+    let n = found;
+    while (out !== -1) {
+      const id = terminal[out] as number;
+      if (n === this.matchNeedle.length) this.grow();
+      this.matchNeedle[n] = id;
+      this.matchStart[n++] = end - (lengths[id] as number);
+      out = outputLink[out] as number;
+    }
+    return n;
   }
 
   private grow(): void {

@@ -20,8 +20,8 @@ import { eventKey, type MatcherOptions, matchesRule, type PreparedRule, prepareR
 import { AhoCorasick } from "./aho-corasick.js";
 import { type PathAtom, type Requirement, ruleRequirement } from "./prefilter.js";
 
-/** Key for a channel (lower-cased) and an EventID, or `*` for every EventID of the channel. */
-function dispatchKey(channel: string, eventId: number | "*"): string {
+/** Key for a channel (lower-cased) and an EventID (or its text), or `*` for every EventID of the channel. */
+function dispatchKey(channel: string, eventId: number | string): string {
   return `${channel.toLowerCase()}\u0000${eventId}`;
 }
 
@@ -71,7 +71,7 @@ export class CompiledMatcher {
     const key = eventKey(fields);
     if (key === null) return [];
     // Keyed by the EventID's text, which the bucket's prefilters take as known.
-    const k = `${key.channel.toLowerCase()}\u0000${key.eventIdText}`;
+    const k = dispatchKey(key.channel, key.eventIdText);
     let bucket = this.buckets.get(k);
     if (bucket === undefined) {
       if (this.buckets.size >= MAX_BUCKETS) this.buckets.clear();
@@ -277,17 +277,11 @@ class Bucket {
     }
     this.candidates = [];
     this.scanFields(fields);
-    const candidates = this.candidates.sort((a, b) => a - b);
     const hits: DetectionRule[] = [];
-    let i = 0;
-    let j = 0;
-    const always = this.always;
-    while (i < candidates.length || j < always.length) {
-      const a = i < candidates.length ? (candidates[i] as number) : Number.POSITIVE_INFINITY;
-      const b = j < always.length ? (always[j] as number) : Number.POSITIVE_INFINITY;
-      const position = Math.min(a, b);
-      if (a === position) i++;
-      if (b === position) j++;
+    for (const position of mergeSorted(
+      this.candidates.sort((a, b) => a - b),
+      this.always,
+    )) {
       const { prepared, target } = this.rules[position] as BucketRule;
       if (matchesRule(prepared, target, fields)) hits.push(prepared.rule);
     }

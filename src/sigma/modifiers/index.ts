@@ -25,11 +25,11 @@ import {
   expandDashes,
   hasWildcards,
   literal,
+  literalShape,
   literalText,
   lowerCase,
   type Pattern,
   parseWildcards,
-  STAR,
   textOf,
   windash,
   wrap,
@@ -392,14 +392,10 @@ const CONTEXT_CASED = /[\u03a3\u03c2\u03c3]/;
  * as a `contains` needle. Null when nothing literal remains (a pattern such as `*` or `?*`).
  */
 function patternAtom(p: Pattern): Atom | null {
-  const starStart = p[0] === STAR;
-  const starEnd = p.length > 0 && p[p.length - 1] === STAR;
-  const inner = p.slice(starStart ? 1 : 0, starEnd ? p.length - 1 : p.length);
+  const shape = literalShape(p);
   let atom: Atom | null = null;
-  if (inner.every((t) => typeof t === "string") && inner.length <= 1) {
-    const text = (inner[0] as string | undefined) ?? "";
-    const kind = starStart && starEnd ? "contains" : starStart ? "endswith" : starEnd ? "startswith" : "exact";
-    atom = kind !== "exact" && text === "" ? null : { kind, needle: text };
+  if (shape !== null) {
+    atom = shape.kind !== "exact" && shape.text === "" ? null : { kind: shape.kind, needle: shape.text };
   } else {
     let longest = "";
     for (const t of p) if (typeof t === "string" && t.length > longest.length) longest = t;

@@ -134,20 +134,40 @@ export function lowerCase(text: string): string {
   return low;
 }
 
+/** The literal shapes of a pattern: `lit`, `*lit*`, `*lit`, `lit*` (`*` alone is `*` around an empty literal). */
+export interface LiteralShape {
+  readonly kind: "exact" | "contains" | "endswith" | "startswith";
+  readonly text: string;
+}
+
+/** The pattern's literal shape, or null when it has other wildcards (inner `*`, `?`, windash). */
+export function literalShape(p: Pattern): LiteralShape | null {
+  const starStart = p[0] === STAR;
+  const starEnd = p.length > 0 && p[p.length - 1] === STAR;
+  const inner = p.slice(starStart ? 1 : 0, starEnd ? p.length - 1 : p.length);
+  if (inner.length > 1 || (inner.length === 1 && typeof inner[0] !== "string")) return null;
+  const text = (inner[0] as string | undefined) ?? "";
+  return { kind: starStart && starEnd ? "contains" : starStart ? "endswith" : starEnd ? "startswith" : "exact", text };
+}
+
 /** Compiles a pattern into a predicate on text. Case-insensitive patterns compare lower-cased text. */
 export function compilePattern(p: Pattern, cased: boolean): (text: string) => boolean {
   const fold = cased ? (s: string) => s : lowerCase;
   const tokens = p.map((t) => (typeof t === "string" ? fold(t) : t));
   // Fast paths: literal, *lit*, lit*, *lit.
-  const inner = tokens.filter((t) => t !== STAR);
-  if (inner.length <= 1 && inner.every((t) => typeof t === "string")) {
-    const lit = (inner[0] as string | undefined) ?? "";
-    const starStart = tokens[0] === STAR;
-    const starEnd = tokens.length > 0 && tokens[tokens.length - 1] === STAR;
-    if (starStart && starEnd) return (s) => fold(s).includes(lit);
-    if (starStart) return (s) => fold(s).endsWith(lit);
-    if (starEnd) return (s) => fold(s).startsWith(lit);
-    return (s) => fold(s) === lit;
+  const shape = literalShape(tokens);
+  if (shape !== null) {
+    const lit = shape.text;
+    switch (shape.kind) {
+      case "contains":
+        return (s) => fold(s).includes(lit);
+      case "endswith":
+        return (s) => fold(s).endsWith(lit);
+      case "startswith":
+        return (s) => fold(s).startsWith(lit);
+      case "exact":
+        return (s) => fold(s) === lit;
+    }
   }
   const units: Unit[] = [];
   for (const t of tokens) {
@@ -179,17 +199,15 @@ export function compileAlternatives(patterns: readonly Pattern[], cased: boolean
     set.add(lit);
   };
   for (const p of patterns) {
-    const starStart = p[0] === STAR;
-    const starEnd = p.length > 0 && p[p.length - 1] === STAR;
-    const inner = p.slice(starStart ? 1 : 0, starEnd ? p.length - 1 : p.length);
-    if (inner.length > 1 || (inner.length === 1 && typeof inner[0] !== "string")) {
+    const shape = literalShape(p);
+    if (shape === null) {
       others.push(compilePattern(p, cased));
       continue;
     }
-    const lit = fold((inner[0] as string | undefined) ?? "");
-    if (starStart && starEnd) infixes.push(lit);
-    else if (starStart) add(suffixes, lit);
-    else if (starEnd) add(prefixes, lit);
+    const lit = fold(shape.text);
+    if (shape.kind === "contains") infixes.push(lit);
+    else if (shape.kind === "endswith") add(suffixes, lit);
+    else if (shape.kind === "startswith") add(prefixes, lit);
     else exact.add(lit);
   }
   const prefixLengths = [...prefixes.entries()];
