@@ -1,4 +1,5 @@
 /** `vigil hunt`: evidence in, detections out: a summary on screen, timelines and JSON for other tools. */
+
 import { stat } from "node:fs/promises";
 import { type Command, InvalidArgumentError } from "commander";
 import { closeWorkerPools, defaultThreads } from "../evtx/index.js";
@@ -11,8 +12,9 @@ import { type HuntSummary, renderSummary, type SummaryProblem } from "../output/
 import { sanitizeForTerminal } from "../output/terminal.js";
 import { createTimelineWriter, type TimelineProfile } from "../output/timeline.js";
 import { readPlaceholders } from "../sigma/check.js";
+import { defaultCacheDir } from "../sigma/rule-cache.js";
 import type { SourceStats } from "../sources/types.js";
-import { parseThreads } from "./options.js";
+import { parseLevel, parseThreads } from "./options.js";
 
 interface HuntCliOptions {
   rules: string[];
@@ -29,13 +31,8 @@ interface HuntCliOptions {
   color: boolean;
   stats: boolean;
   placeholders?: string;
+  ruleCache: boolean;
   recover: boolean;
-}
-
-function parseLevel(value: string): Level {
-  const level = LEVELS.find((l) => l === value.toLowerCase());
-  if (level === undefined) throw new InvalidArgumentError(`expected one of ${LEVELS.join(", ")}`);
-  return level;
 }
 
 function parseTime(value: string): number {
@@ -62,6 +59,10 @@ export function registerHunt(program: Command): void {
     .option("-r, --rules <path>", "Sigma rule file or folder to add (repeatable), e.g. a SigmaHQ checkout", collect, [])
     .option("--no-builtin", "do not load Vigil's built-in rule pack")
     .option("--placeholders <file>", "values for %placeholders% of the expand modifier (YAML: name: [values])")
+    .option(
+      "--no-rule-cache",
+      "parse every rule file (by default parsed rules are cached in $VIGIL_CACHE_DIR or ~/.cache/vigil)",
+    )
     .option("--min-level <level>", "report detections at or above this level", parseLevel, "informational")
     .option("--from <time>", "only events at or after this time (UTC)", parseTime)
     .option("--to <time>", "only events at or before this time (UTC)", parseTime)
@@ -116,7 +117,12 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
   try {
     result = await hunt({
       paths,
-      rules: { paths: options.rules, builtin: options.builtin, placeholders },
+      rules: {
+        paths: options.rules,
+        builtin: options.builtin,
+        placeholders,
+        ...(options.ruleCache ? { cacheDir: defaultCacheDir() } : {}),
+      },
       settings: {
         minLevel: options.minLevel,
         from: options.from ?? null,

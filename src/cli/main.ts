@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerDump } from "./dump.js";
+import { registerEval } from "./eval.js";
 import { registerHunt } from "./hunt.js";
 import { registerRules } from "./rules.js";
 
@@ -18,6 +19,7 @@ program.exitOverride();
 registerHunt(program);
 registerDump(program);
 registerRules(program);
+registerEval(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -8,7 +8,7 @@ import { addStats, damage, emptyStats } from "./damage.js";
 import { FILE_HEADER_BLOCK_SIZE } from "./file-header.js";
 import { alignedPlacement, type ChunkBlock, findChunkMagic, layoutFromHeader, worthReading } from "./layout.js";
 import type { LazyBlock } from "./parallel/pool.js";
-import type { Damage, EvtxRecord, ReadOptions, ReadStats, StreamOptions } from "./types.js";
+import type { ChunkRange, Damage, EvtxRecord, ReadOptions, ReadStats, StreamOptions } from "./types.js";
 
 export interface BufferReadResult {
   readonly records: EvtxRecord[];
@@ -83,8 +83,18 @@ export function fileBlocks(
   file: string,
   recover: boolean,
   problems: Damage[],
+  range: ChunkRange = WHOLE_FILE,
 ): AsyncGenerator<ChunkBlock> {
-  return fileBlocksOf(path, file, recover, problems, false) as AsyncGenerator<ChunkBlock>;
+  return fileBlocksOf(path, file, recover, problems, false, range) as AsyncGenerator<ChunkBlock>;
+}
+
+const WHOLE_FILE: ChunkRange = { first: 0, end: Number.POSITIVE_INFINITY };
+
+/** The bytes of a file a part covers: its chunks, and the file header block for the first part. */
+function rangeBytes(range: ChunkRange, size: number): number {
+  const from = range.first === 0 ? 0 : FILE_HEADER_BLOCK_SIZE + range.first * CHUNK_SIZE;
+  const to = Math.min(size, FILE_HEADER_BLOCK_SIZE + range.end * CHUNK_SIZE);
+  return Math.max(0, to - from);
 }
 
 /**
@@ -97,6 +107,7 @@ export async function* fileBlocksOf(
   recover: boolean,
   problems: Damage[],
   lazy: boolean,
+  range: ChunkRange = WHOLE_FILE,
 ): AsyncGenerator<LazyBlock> {
   const handle = await open(path, "r");
   // A read-ahead still running when iteration stops early must settle before the handle closes.
@@ -106,7 +117,8 @@ export async function* fileBlocksOf(
     const head = Buffer.alloc(Math.min(FILE_HEADER_BLOCK_SIZE, size));
     await handle.read(head, 0, head.length, 0);
     const layout = layoutFromHeader(head, size, file);
-    problems.push(...layout.damage);
+    if (range.first > 0 && layout.mode !== "aligned") return;
+    if (range.first === 0) problems.push(...layout.damage);
     const readAt = async (offset: number, length: number): Promise<Buffer> => {
       const buf = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
       let done = 0;
@@ -124,7 +136,7 @@ export async function* fileBlocksOf(
       let windowStart = 0;
       let next: Promise<Buffer[]> | null = null;
       let nextStart = -1;
-      for (let k = 0; FILE_HEADER_BLOCK_SIZE + k * CHUNK_SIZE < size; k++) {
+      for (let k = range.first; k < range.end && FILE_HEADER_BLOCK_SIZE + k * CHUNK_SIZE < size; k++) {
         const placement = alignedPlacement(k, layout, recover);
         if (placement === null) break;
         if (lazy) {
@@ -204,6 +216,7 @@ export interface EvtxFileReader extends AsyncIterable<EvtxRecord> {
 export function readEvtxFile(path: string, options: StreamOptions = {}): EvtxFileReader {
   const file = options.file ?? path;
   const recover = options.recover ?? true;
+  const range = options.chunks ?? WHOLE_FILE;
   const stats = emptyStats();
   const problems: Damage[] = [];
   const report = (d: Damage): void => {
@@ -221,7 +234,7 @@ export function readEvtxFile(path: string, options: StreamOptions = {}): EvtxFil
       const threads = options.threads ?? 1;
       if (threads > 1) {
         const { decodeChunksInWorkers } = await import("./parallel/pool.js");
-        for await (const result of decodeChunksInWorkers(fileBlocks(path, file, recover, fileProblems), {
+        for await (const result of decodeChunksInWorkers(fileBlocks(path, file, recover, fileProblems, range), {
           file,
           recover,
           threads,
@@ -230,14 +243,14 @@ export function readEvtxFile(path: string, options: StreamOptions = {}): EvtxFil
           yield* take(result);
         }
       } else {
-        for await (const block of fileBlocks(path, file, recover, fileProblems)) {
+        for await (const block of fileBlocks(path, file, recover, fileProblems, range)) {
           flushFileProblems();
           yield* take(new Chunk(block.bytes, block).read({ file, recover }));
         }
       }
       flushFileProblems();
       const { size } = await stat(path);
-      stats.bytes = size;
+      stats.bytes = rangeBytes(range, size);
     },
   };
 

@@ -60,6 +60,19 @@ export interface ReadOptions {
 export interface StreamOptions extends ReadOptions {
   /** Worker threads decoding chunks. Default 1: decoded on the calling thread (0 and 1 mean the same). */
   readonly threads?: number;
+  /** Read only part of the file (so that several threads can share a large one). */
+  readonly chunks?: ChunkRange;
+}
+
+/**
+ * The aligned chunk positions `first` to `end - 1` of a file: one part of a file split between threads. The part
+ * that starts at 0 also reports the file's own problems (its header), and reads a file without the aligned layout
+ * whole; the other parts then read nothing, so the parts of a file add up to exactly the file.
+ */
+export interface ChunkRange {
+  readonly first: number;
+  /** Exclusive; Infinity for the last part (it takes the recovered chunks past the header's count too). */
+  readonly end: number;
 }
 
 /** A JSON value of the evtx_dump rendering. Unsigned 64-bit numbers above 2^53 are bigint. */

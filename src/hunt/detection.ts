@@ -47,12 +47,13 @@ export interface Detection {
     readonly matchCount: number;
     readonly firstSeen: number;
     readonly values?: readonly string[];
-    /** The detections of the window (the first few), as rule title + record id + computer. */
+    /** The detections of the window (the first few), as rule title + record id + computer + evidence file. */
     readonly evidence: readonly {
       readonly rule: string;
       readonly timestamp: number;
       readonly recordId: string | null;
       readonly computer: string | null;
+      readonly file?: string;
     }[];
   };
 }

@@ -14,7 +14,7 @@ import type { SourceStats } from "../sources/types.js";
 import { type Detection, LEVELS, type Level, levelRank } from "./detection.js";
 import { type HuntRules, levelOf, loadHuntRules, type RuleSpec, ruleInfo } from "./rules.js";
 import type { FileResult, ScanSettings } from "./scan-file.js";
-import { scanFiles } from "./schedule.js";
+import { type SplitPolicy, scanFiles } from "./schedule.js";
 import { compareDetections, MatchSorter } from "./sorter.js";
 
 export interface HuntOptions {
@@ -28,6 +28,8 @@ export interface HuntOptions {
   readonly onProgress?: (p: HuntProgress) => void;
   /** Matches kept in memory before a sorted run goes to a temporary file (default 10,000: a match carries its whole event, a few KB). */
   readonly sortRunSize?: number;
+  /** How large EVTX files are split between threads (default: from 48 MiB, in 16 MiB parts). */
+  readonly split?: SplitPolicy;
 }
 
 export interface HuntProgress {
@@ -110,6 +112,9 @@ function alertDetection(alert: CorrelationAlert): Detection {
       timestamp: m.timestamp,
       recordId: d?.recordId ?? null,
       computer: d?.computer ?? null,
+      ...(d === undefined
+        ? {}
+        : { file: d.source.member === undefined ? d.source.file : `${d.source.file}!/${d.source.member}` }),
     };
   });
   const firstEvidence = detectionBehind(alert.matches[0]);
@@ -155,27 +160,34 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   let last: number | null = null;
   const progress = (): void =>
     options.onProgress?.({ files: files.length, filesDone: outcomes.length, bytes, matches: sorter.count });
-  await scanFiles(files, options.threads, rules, options.settings, {
-    onMatches: (batch) => {
-      for (const m of batch) sorter.add(m);
-      progress();
+  await scanFiles(
+    files,
+    options.threads,
+    rules,
+    options.settings,
+    {
+      onMatches: (batch) => {
+        for (const m of batch) sorter.add(m);
+        progress();
+      },
+      onFile: (path, outcome) => {
+        if ("result" in outcome) {
+          const r = outcome.result;
+          outcomes.push({ path, result: r });
+          sources.push(...r.sources);
+          events += r.events;
+          eventsMatched += r.matched;
+          for (const s of r.sources) if (s.containers.length === 0 || s.member !== undefined) bytes += s.bytes;
+          if (r.first !== null && (first === null || r.first < first)) first = r.first;
+          if (r.last !== null && (last === null || r.last > last)) last = r.last;
+        } else {
+          outcomes.push({ path, failed: outcome.failed });
+        }
+        progress();
+      },
     },
-    onFile: (path, outcome) => {
-      if ("result" in outcome) {
-        const r = outcome.result;
-        outcomes.push({ path, result: r });
-        sources.push(...r.sources);
-        events += r.events;
-        eventsMatched += r.matched;
-        for (const s of r.sources) if (s.containers.length === 0 || s.member !== undefined) bytes += s.bytes;
-        if (r.first !== null && (first === null || r.first < first)) first = r.first;
-        if (r.last !== null && (last === null || r.last > last)) last = r.last;
-      } else {
-        outcomes.push({ path, failed: outcome.failed });
-      }
-      progress();
-    },
-  });
+    options.split,
+  );
 
   // Pass 1: correlations over the matches they name, in time order.
   const alerts: Detection[] = [];

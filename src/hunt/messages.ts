@@ -1,11 +1,12 @@
 /** Messages between the hunt's main thread and its workers (structured-clone data only). */
 
+import type { ChunkRange } from "../evtx/types.js";
 import type { LoadedRuleSet } from "./rules.js";
 import type { FileResult, MatchRecord, ScanSettings } from "./scan-file.js";
 
 export type ToWorker =
   | { readonly type: "init"; readonly rules: LoadedRuleSet; readonly settings: ScanSettings }
-  | { readonly type: "file"; readonly index: number; readonly path: string }
+  | { readonly type: "file"; readonly index: number; readonly path: string; readonly chunks?: ChunkRange }
   | { readonly type: "done" };
 
 export type FromWorker =

@@ -10,6 +10,7 @@ import { CompiledMatcher } from "../sigma/compile/matcher.js";
 import { CorrelationEngine } from "../sigma/correlation.js";
 import { loadRules } from "../sigma/load.js";
 import type { CorrelationRule, DetectionRule, FilterRule, RuleProblem, SigmaRule } from "../sigma/model.js";
+import { RuleCache } from "../sigma/rule-cache.js";
 import type { DetectionRuleInfo, Level } from "./detection.js";
 
 /** What every thread needs to load the same rules. */
@@ -18,6 +19,8 @@ export interface RuleSpec {
   readonly builtin: boolean;
   /** Placeholder values for `expand`, as name/values pairs (plain data, to cross to workers). */
   readonly placeholders: readonly (readonly [string, readonly string[]])[];
+  /** Folder of the parsed-rule cache (rule-cache.ts); none: parse every file. */
+  readonly cacheDir?: string;
 }
 
 export interface HuntRules {
@@ -50,25 +53,37 @@ export interface LoadedRuleSet {
 
 export async function loadRuleSet(spec: RuleSpec): Promise<LoadedRuleSet> {
   const paths = [...(spec.builtin && existsSync(BUILTIN_RULES) ? [BUILTIN_RULES] : []), ...spec.paths];
-  const loaded = await loadRules(paths);
+  const cache = spec.cacheDir === undefined ? undefined : RuleCache.open(spec.cacheDir, paths);
+  const loaded = await loadRules(paths, { cache });
   return { rules: loaded.rules, problems: loaded.problems, files: loaded.files, placeholders: spec.placeholders };
 }
 
-/** The rule set compiled for matching and correlation. */
+/**
+ * The rule set compiled for matching and correlation. The matcher is compiled on first use: the main thread of a
+ * hunt on worker threads only correlates, and compiling thousands of rules there would take a core from the workers.
+ */
 export function compileRuleSet(set: LoadedRuleSet): HuntRules {
   const { detections, correlations, filters } = rulesByKind(set.rules);
   const placeholders = new Map(set.placeholders.map(([k, v]) => [k, [...v]]));
-  const matcher = new CompiledMatcher(detections, { placeholders, filters });
   const correlation = new CorrelationEngine(correlations, detections);
+  let matcher: CompiledMatcher | undefined;
+  const compiled = (): CompiledMatcher => {
+    matcher ??= new CompiledMatcher(detections, { placeholders, filters });
+    return matcher;
+  };
   return {
     set,
     detections,
     indexOf: new Map(detections.map((r, i) => [r, i])),
     correlations,
     filters,
-    problems: [...set.problems, ...matcher.problems, ...correlation.problems],
+    get problems() {
+      return [...set.problems, ...compiled().problems, ...correlation.problems];
+    },
     files: set.files,
-    matcher,
+    get matcher() {
+      return compiled();
+    },
     correlation,
   };
 }

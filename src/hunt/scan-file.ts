@@ -3,7 +3,7 @@
  * detection record. Runs in a hunt worker, or in the main thread for a single-threaded hunt.
  */
 import type { HuntEvent } from "../events/event.js";
-import type { FieldValue } from "../evtx/types.js";
+import type { ChunkRange, FieldValue } from "../evtx/types.js";
 import { detailsFor } from "../output/details.js";
 import type { DetectionRule } from "../sigma/model.js";
 import { openEvidence } from "../sources/open.js";
@@ -38,6 +38,48 @@ export interface FileResult {
   readonly matched: number;
   readonly first: number | null;
   readonly last: number | null;
+}
+
+/** The results of the parts of one file, as one: counts added, each source's parts merged into one source. */
+export function mergeFileResults(parts: readonly FileResult[]): FileResult {
+  const sources = new Map<string, SourceStats>();
+  for (const part of parts) {
+    for (const s of part.sources) {
+      const key = `${s.file}\0${s.member ?? ""}`;
+      const seen = sources.get(key);
+      sources.set(
+        key,
+        seen === undefined
+          ? s
+          : {
+              ...seen,
+              bytes: seen.bytes + s.bytes,
+              events: seen.events + s.events,
+              recovered: seen.recovered + s.recovered,
+              skipped: seen.skipped + s.skipped,
+              problems: [...seen.problems, ...s.problems],
+            },
+      );
+    }
+  }
+  const times = (pick: (r: FileResult) => number | null, better: (a: number, b: number) => boolean): number | null =>
+    parts.reduce<number | null>((t, r) => {
+      const v = pick(r);
+      return v !== null && (t === null || better(v, t)) ? v : t;
+    }, null);
+  return {
+    sources: [...sources.values()],
+    events: parts.reduce((n, r) => n + r.events, 0),
+    matched: parts.reduce((n, r) => n + r.matched, 0),
+    first: times(
+      (r) => r.first,
+      (a, b) => a < b,
+    ),
+    last: times(
+      (r) => r.last,
+      (a, b) => a > b,
+    ),
+  };
 }
 
 /** Field values as JSON data: bigints (64-bit EVTX integers) become decimal strings. */
@@ -76,15 +118,20 @@ export function detectionOf(rule: DetectionRule, event: HuntEvent): Detection {
 
 const BATCH = 256;
 
+/** `chunks`: only that part of an EVTX file (a large file split between workers). */
 export async function scanFile(
   rules: HuntRules,
   settings: ScanSettings,
   path: string,
   emit: (batch: MatchRecord[]) => void,
+  chunks?: ChunkRange,
 ): Promise<FileResult> {
   const minRank = levelRank(settings.minLevel);
   const consumed = rules.correlation.consumed;
-  const evidence = openEvidence([path], { recover: settings.recover });
+  const evidence = openEvidence([path], {
+    recover: settings.recover,
+    ...(chunks === undefined ? {} : { evtxChunks: chunks }),
+  });
   let events = 0;
   let matched = 0;
   let first: number | null = null;

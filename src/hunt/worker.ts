@@ -24,7 +24,7 @@ port.on("message", (m: ToWorker) => {
       } else if (m.type === "file") {
         if (rules === undefined || settings === undefined) throw new Error("file before init");
         try {
-          const result = await scanFile(rules, settings, m.path, (batch) => post({ type: "matches", batch }));
+          const result = await scanFile(rules, settings, m.path, (batch) => post({ type: "matches", batch }), m.chunks);
           post({ type: "file-done", index: m.index, result });
         } catch (e) {
           post({ type: "file-failed", index: m.index, reason: e instanceof Error ? e.message : String(e) });

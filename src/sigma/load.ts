@@ -34,6 +34,7 @@ import type {
   SigmaValue,
   SourcePosition,
 } from "./model.js";
+import type { RuleCache } from "./rule-cache.js";
 
 /** Value modifiers of the specification (sigma-appendix-modifiers, 2.1.0). */
 export const KNOWN_MODIFIERS: ReadonlySet<string> = new Set([
@@ -88,8 +89,15 @@ export interface LoadResult {
   readonly problems: RuleProblem[];
 }
 
-/** Loads rule files and folders (recursively, `*.yml` / `*.yaml`). */
-export async function loadRules(paths: string[]): Promise<LoadResult & { files: number }> {
+/**
+ * Loads rule files and folders (recursively, `*.yml` / `*.yaml`). With a cache, a file whose text is unchanged since
+ * the cache was written is taken from it rather than parsed.
+ */
+export async function loadRules(
+  paths: readonly string[],
+  options: { readonly cache?: RuleCache } = {},
+): Promise<LoadResult & { files: number }> {
+  const { cache } = options;
   const rules: SigmaRule[] = [];
   const problems: RuleProblem[] = [];
   const discovery: DiscoveryProblem[] = [];
@@ -110,12 +118,18 @@ export async function loadRules(paths: string[]): Promise<LoadResult & { files: 
         problems.push({ file, severity: "invalid", reason: text?.message ?? "cannot read" });
         return;
       }
-      const result = loadRuleText(text, file);
+      let result: { readonly rules: readonly SigmaRule[]; readonly problems: readonly RuleProblem[] } | undefined =
+        cache?.lookup(file, text);
+      if (result === undefined) {
+        result = loadRuleText(text, file);
+        cache?.store(file, text, result);
+      }
       rules.push(...result.rules);
       problems.push(...result.problems);
     });
   }
   for (const d of discovery) problems.push({ file: d.path, severity: "invalid", reason: `cannot read: ${d.reason}` });
+  cache?.save();
   return { rules, problems, files: files.length };
 }
 

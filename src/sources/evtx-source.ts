@@ -26,7 +26,12 @@ export async function* readEvtx(
   };
   const options = { file: placeName(place), recover: ctx.limits.recover, onDamage };
   if (content.path !== null) {
-    yield* readFile(content.path, { ...options, threads: ctx.limits.threads });
+    const chunks = ctx.limits.evtxChunks;
+    yield* readFile(content.path, {
+      ...options,
+      threads: ctx.limits.threads,
+      ...(chunks === undefined ? {} : { chunks }),
+    });
     return;
   }
   const whole = await makeWhole(content, ctx.limits.inMemoryBytes, ctx.limits.tempDir);

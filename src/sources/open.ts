@@ -39,6 +39,7 @@ export function openEvidence(paths: readonly string[], options: EvidenceOptions 
     tempDir: options.tempDir ?? tmpdir(),
     recover: options.recover ?? DEFAULT_LIMITS.recover,
     threads: options.threads ?? DEFAULT_LIMITS.threads,
+    ...(options.evtxChunks === undefined ? {} : { evtxChunks: options.evtxChunks }),
   };
   const sources: SourceTally[] = [];
   let files = 0;

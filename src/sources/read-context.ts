@@ -1,5 +1,6 @@
 /** What every format's reader shares: where the content sits, its running counts, and the way to report. */
 import type { EventOrigin, HuntEvent } from "../events/event.js";
+import type { ChunkRange } from "../evtx/types.js";
 import type { Container, EvidenceFormat, SourceProblem, SourceStats } from "./types.js";
 
 /** Where a piece of content sits: the file on disk, the member path inside archives, the layers around it. */
@@ -53,6 +54,7 @@ export interface Limits {
   readonly tempDir: string;
   readonly recover: boolean;
   readonly threads: number;
+  readonly evtxChunks?: ChunkRange;
 }
 
 export interface ReadContext {

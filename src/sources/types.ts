@@ -1,5 +1,6 @@
 /** Public types of the evidence-source layer: what was read from where, and what went wrong. */
 import type { HuntEvent } from "../events/event.js";
+import type { ChunkRange } from "../evtx/types.js";
 
 /** What a piece of evidence turned out to be, by its content. */
 export type EvidenceFormat =
@@ -80,6 +81,8 @@ export interface EvidenceOptions {
   readonly recover?: boolean;
   /** EVTX files on disk: worker threads decoding chunks (see readEvtxFile; the caller closes the pool). Default 1. */
   readonly threads?: number;
+  /** EVTX files on disk: read only these chunks (one part of a file split between hunt workers). */
+  readonly evtxChunks?: ChunkRange;
   /** Called for each problem as it is found. */
   readonly onProblem?: (source: SourceStats, problem: SourceProblem) => void;
   /** Called when a source has been read to its end, its counts final. */

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import type { Detection } from "../../src/hunt/detection.js";
 import { type HuntOptions, type HuntResult, hunt } from "../../src/hunt/hunt.js";
+import { planTasks } from "../../src/hunt/schedule.js";
 import { processCreationFile } from "../evtx/fixtures.js";
 
 const RULES = `
@@ -102,6 +103,7 @@ async function run(
       detections.push(d);
     },
     ...(options.sortRunSize === undefined ? {} : { sortRunSize: options.sortRunSize }),
+    ...(options.split === undefined ? {} : { split: options.split }),
   });
   return { result, detections };
 }
@@ -277,4 +279,30 @@ test("acceptance: with all SigmaHQ rules loaded, each regression case's rule fir
   console.log(`${cases.length - missing.length}/${cases.length} regression cases' rules fire on their own .evtx`);
   assert.deepEqual(missing, []);
   assert.equal(cases.length, 202);
+});
+
+test("a large EVTX file is split between workers by chunks: the same detections and counts as one thread", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "vigil-split-"));
+  const rules = join(dir, "rules");
+  mkdirSync(rules);
+  writeFileSync(join(rules, "test.yml"), RULES);
+  const file = join(dir, "big.evtx");
+  const bytes = processCreationFile(3000, (i) => ({
+    image: i % 7 === 0 ? "C:\\Windows\\System32\\whoami.exe" : "C:\\Windows\\System32\\svchost.exe",
+    commandLine: i % 500 === 0 ? "m.exe sekurlsa::logonpasswords" : "svchost -k netsvcs",
+  }));
+  writeFileSync(file, bytes);
+  const planned = await planTasks([file], 2, { minBytes: 0, partChunks: 2 });
+  assert.ok(planned.length >= 3, `expected several parts, got ${planned.length}`);
+  assert.equal(planned.filter((t) => t.chunks?.first === 0).length, 1);
+  const one = await run([file], { rulePaths: [rules], threads: 1 });
+  const two = await run([file], { rulePaths: [rules], threads: 2, split: { minBytes: 0, partChunks: 2 } });
+  const key = (d: Detection): string => `${d.rule.title}#${d.recordId}`;
+  assert.deepEqual(two.detections.map(key).sort(), one.detections.map(key).sort());
+  assert.equal(two.result.events, 3000);
+  assert.equal(two.result.files.length, 1);
+  assert.equal(two.result.sources.length, 1);
+  assert.equal(two.result.sources[0]?.events, 3000);
+  assert.equal(two.result.bytes, bytes.length);
+  assert.deepEqual(two.result.byLevel, one.result.byLevel);
 });

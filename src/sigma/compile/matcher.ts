@@ -37,6 +37,7 @@ export class CompiledMatcher {
   /** Rules whose log source names no channel (`product: windows` alone): they apply to every event. */
   private readonly anyChannel: number[] = [];
   private readonly buckets = new Map<string, Bucket>();
+  private readonly automata = new AutomatonCache();
 
   constructor(rules: readonly DetectionRule[], options: MatcherOptions = {}) {
     this.options = options;
@@ -74,7 +75,10 @@ export class CompiledMatcher {
     const k = dispatchKey(key.channel, key.eventIdText);
     let bucket = this.buckets.get(k);
     if (bucket === undefined) {
-      if (this.buckets.size >= MAX_BUCKETS) this.buckets.clear();
+      if (this.buckets.size >= MAX_BUCKETS) {
+        this.buckets.clear();
+        this.automata.clear();
+      }
       bucket = this.buildBucket(key.channel, key.eventId, key.eventIdText);
       this.buckets.set(k, bucket);
     }
@@ -112,7 +116,7 @@ export class CompiledMatcher {
       ["System.Channel", channel.toLowerCase()],
       ["System.EventID", eventIdText.toLowerCase()],
     ]);
-    return new Bucket(rules, (rule) => this.requirement(rule), known);
+    return new Bucket(rules, (rule) => this.requirement(rule), known, this.automata);
   }
 }
 
@@ -162,16 +166,44 @@ class FieldPrefilter {
     if (!list.includes(entry)) list.push(entry);
   }
 
-  seal(): void {
+  /**
+   * Builds the automaton, or takes the one another bucket built over the same needles (a rule set gives the same
+   * field needles to many (channel, EventID) keys: the corpus's 666 buckets need only 302 distinct automata).
+   * Needle ids follow the sorted needles, so a shared automaton's ids mean the same needles in every bucket.
+   */
+  seal(automata: AutomatonCache): void {
     if (this.needles.size === 0) return;
-    this.automaton = new AhoCorasick([...this.needles.keys()]);
-    for (const lists of this.needles.values()) {
+    const needles = [...this.needles.keys()].sort();
+    this.automaton = automata.get(needles);
+    for (const needle of needles) {
+      const lists = this.needles.get(needle) as NeedleEntries;
       this.exact.push(lists.exact);
       this.starts.push(lists.starts);
       this.ends.push(lists.ends);
       this.contains.push(lists.contains);
     }
     this.needles.clear();
+  }
+}
+
+/** Automata by needle set, shared by the buckets of one matcher. */
+class AutomatonCache {
+  private readonly byNeedles = new Map<string, AhoCorasick>();
+
+  /** `needles`: distinct, sorted. */
+  get(needles: readonly string[]): AhoCorasick {
+    // Length-prefixed, so that no two needle lists share a key whatever characters the needles hold.
+    const key = needles.map((n) => `${n.length}:${n}`).join("");
+    let automaton = this.byNeedles.get(key);
+    if (automaton === undefined) {
+      automaton = new AhoCorasick(needles);
+      this.byNeedles.set(key, automaton);
+    }
+    return automaton;
+  }
+
+  clear(): void {
+    this.byNeedles.clear();
   }
 }
 
@@ -223,6 +255,7 @@ class Bucket {
     rules: readonly BucketRule[],
     requirement: (rule: BucketRule) => Requirement,
     known: ReadonlyMap<string, string>,
+    automata: AutomatonCache,
   ) {
     this.rules = rules;
     this.full = new Uint32Array(rules.length);
@@ -265,8 +298,8 @@ class Bucket {
         for (const [atom, entry] of keywordAtoms) field.add(atom, entry);
       }
     }
-    this.keywords?.seal();
-    for (const field of this.byPath.values()) field.seal();
+    this.keywords?.seal(automata);
+    for (const field of this.byPath.values()) field.seal(automata);
   }
 
   match(fields: FieldView): DetectionRule[] {
