@@ -2,17 +2,21 @@
  * `npm run bench:hunt`: a whole hunt over ../shared/evtx with every SigmaHQ rule for Windows event logs, with 1 and 2
  * threads, against reading the same files with the EVTX field iterator alone, in the same run. Each measurement runs
  * in a child process of its own, so that its peak RSS (which includes its worker threads) is its own; the corpus is
- * then given ten times over to show that the peak does not grow with the input. The hunt runs the built code
- * (`dist/`, made by `npm ci` or `npm run build`) when present: under tsx every worker would first compile the
- * TypeScript sources, which users never pay.
+ * then given ten times over to show that the peak does not grow with the input, and one large Security log shows
+ * a single file shared between threads. The first hunt parses the rules' YAML (cold); the others read the parsed-rule
+ * cache it wrote (warm), as every hunt after the first does. The hunt runs the built code (`dist/`, made by `npm ci`
+ * or `npm run build`) when present: under tsx every worker would first compile the TypeScript sources, which users
+ * never pay.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readEvtxFile } from "../src/evtx/index.js";
 import { listEvtxFiles } from "../test/evtx/reference.js";
+import { writeBigEvtx } from "./big-evtx.js";
 
 const shared = fileURLToPath(new URL("../../shared/", import.meta.url));
 const corpus = join(shared, "evtx");
@@ -26,9 +30,15 @@ interface Measurement {
   readonly maxRssMiB: number;
 }
 
-async function measure(kind: string, threads: number, repeat: number): Promise<Measurement> {
-  const paths = Array.from({ length: repeat }, () => corpus);
-  const files = listEvtxFiles(corpus);
+async function measure(
+  kind: string,
+  threads: number,
+  repeat: number,
+  input: string,
+  cacheDir: string,
+): Promise<Measurement> {
+  const paths = Array.from({ length: repeat }, () => input);
+  const files = input.endsWith(".evtx") ? [input] : listEvtxFiles(input);
   let bytes = 0;
   for (const f of files) bytes += (await stat(f)).size;
   bytes *= repeat;
@@ -52,7 +62,7 @@ async function measure(kind: string, threads: number, repeat: number): Promise<M
     )) as typeof import("../src/hunt/hunt.js");
     const result = await hunt({
       paths,
-      rules: { paths: rules, builtin: false, placeholders: [] },
+      rules: { paths: rules, builtin: false, placeholders: [], cacheDir },
       settings: { minLevel: "informational", from: null, to: null, recover: true },
       threads,
       output: async () => {},
@@ -66,8 +76,14 @@ async function measure(kind: string, threads: number, repeat: number): Promise<M
 
 const args = process.argv.slice(2);
 if (args[0] === "--child") {
-  const [kind, threads, repeat] = [args[1] as string, Number(args[2]), Number(args[3])];
-  process.stdout.write(`${JSON.stringify(await measure(kind, threads, repeat))}\n`);
+  const [kind, threads, repeat, input, cacheDir] = [
+    args[1] as string,
+    Number(args[2]),
+    Number(args[3]),
+    args[4] as string,
+    args[5] as string,
+  ];
+  process.stdout.write(`${JSON.stringify(await measure(kind, threads, repeat, input, cacheDir))}\n`);
   process.exit(0);
 }
 
@@ -76,10 +92,22 @@ if (!existsSync(corpus) || !existsSync(rules[0] as string)) {
   process.exit(0);
 }
 
-function child(kind: string, threads: number, repeat: number): Measurement {
+const cacheDir = mkdtempSync(join(tmpdir(), "vigil-bench-cache-"));
+
+function child(kind: string, threads: number, repeat: number, input = corpus): Measurement {
   const run = spawnSync(
     process.execPath,
-    ["--import", "tsx", fileURLToPath(import.meta.url), "--child", kind, String(threads), String(repeat)],
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(import.meta.url),
+      "--child",
+      kind,
+      String(threads),
+      String(repeat),
+      input,
+      cacheDir,
+    ],
     { encoding: "utf8", maxBuffer: 1 << 24 },
   );
   if (run.status !== 0) throw new Error(`${kind} ${threads} ${repeat}: ${run.stderr}`);
@@ -98,14 +126,36 @@ const line = (label: string, m: Measurement): string =>
 console.log(`corpus ${corpus}; rules ${rules.join(", ")}`);
 const read = child("read", 1, 1);
 console.log(line("read (field iterator), 1 thread", read));
+const cold = child("hunt", 1, 1);
+console.log(line("hunt, 1 thread, rules parsed (cold)", cold));
 const one = child("hunt", 1, 1);
 console.log(line("hunt, 1 thread", one));
 const two = child("hunt", 2, 1);
 console.log(line("hunt, 2 threads", two));
-const tenfold = child("hunt", 2, 10);
-console.log(line("hunt, 2 threads, corpus x10", tenfold));
-console.log(`hunt vs read, 1 thread: ${((100 * read.ms) / one.ms).toFixed(0)}% of the reader's speed`);
-console.log(`2 threads vs 1: ${(one.ms / two.ms).toFixed(2)}x`);
+const readTen = child("read", 1, 10);
+console.log(line("read, corpus x10", readTen));
+const oneTen = child("hunt", 1, 10);
+console.log(line("hunt, 1 thread, corpus x10", oneTen));
+const twoTen = child("hunt", 2, 10);
+console.log(line("hunt, 2 threads, corpus x10", twoTen));
+const bigDir = mkdtempSync(join(tmpdir(), "vigil-bench-big-"));
+const big = join(bigDir, "security-large.evtx");
+writeBigEvtx(join(shared, "evtx/parser-edge-cases/security.evtx"), big, 2048);
+const readBig = child("read", 1, 1, big);
+console.log(line("read, one 128 MiB Security log", readBig));
+const oneBig = child("hunt", 1, 1, big);
+console.log(line("hunt, 1 thread, that log", oneBig));
+const twoBig = child("hunt", 2, 1, big);
+console.log(line("hunt, 2 threads, that log", twoBig));
+rmSync(bigDir, { recursive: true, force: true });
+rmSync(cacheDir, { recursive: true, force: true });
+const pct = (r: Measurement, h: Measurement): string => `${((100 * r.ms) / h.ms).toFixed(0)}%`;
 console.log(
-  `peak RSS: ${two.maxRssMiB.toFixed(0)} MiB on the corpus, ${tenfold.maxRssMiB.toFixed(0)} MiB on ten times it`,
+  `hunt vs read, 1 thread: ${pct(read, one)} of the reader's speed (${pct(read, cold)} cold); corpus x10 ${pct(readTen, oneTen)}; large log ${pct(readBig, oneBig)}`,
+);
+console.log(
+  `2 threads vs 1: corpus ${(one.ms / two.ms).toFixed(2)}x, corpus x10 ${(oneTen.ms / twoTen.ms).toFixed(2)}x, large log ${(oneBig.ms / twoBig.ms).toFixed(2)}x`,
+);
+console.log(
+  `peak RSS, 2 threads: ${two.maxRssMiB.toFixed(0)} MiB on the corpus, ${twoTen.maxRssMiB.toFixed(0)} MiB on ten times it; 1 thread: ${one.maxRssMiB.toFixed(0)} and ${oneTen.maxRssMiB.toFixed(0)} MiB`,
 );

@@ -11,6 +11,7 @@ import { createProgress } from "../output/progress.js";
 import { type HuntSummary, renderSummary, type SummaryProblem } from "../output/summary.js";
 import { sanitizeForTerminal } from "../output/terminal.js";
 import { createTimelineWriter, type TimelineProfile } from "../output/timeline.js";
+import { createHtmlReportWriter, type ReportWriter, rulesLoadedOf } from "../report/html-report.js";
 import { readPlaceholders } from "../sigma/check.js";
 import { defaultCacheDir } from "../sigma/rule-cache.js";
 import type { SourceStats } from "../sources/types.js";
@@ -25,6 +26,8 @@ interface HuntCliOptions {
   timeline?: string;
   profile: TimelineProfile;
   jsonOut?: string;
+  html?: string;
+  navigator?: string;
   threads?: number;
   failOn?: Level;
   quiet: boolean;
@@ -69,6 +72,8 @@ export function registerHunt(program: Command): void {
     .option("--timeline <file>", "write a timeline: FILE.csv (Timeline Explorer, Timesketch) or FILE.jsonl")
     .option("--profile <profile>", "timeline columns: standard | verbose | all-field-info", parseProfile, "standard")
     .option("--json-out <file>", "write every detection as one JSON object per line, with the whole event")
+    .option("--html <file>", "write a self-contained HTML report (no network access; opens from file://)")
+    .option("--navigator <file>", "write an ATT&CK Navigator layer (JSON) of the techniques seen")
     .option("-t, --threads <n>", "worker threads (default: the number of cores, fewer for little input)", parseThreads)
     .option("--fail-on <level>", "exit 3 when a detection at or above this level was found", parseLevel)
     .option("-q, --quiet", "no summary and no progress bar", false)
@@ -103,9 +108,13 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
   }
   let timeline: DetectionWriter | null = null;
   let jsonOut: DetectionWriter | null = null;
+  let report: ReportWriter | null = null;
   try {
     if (options.timeline !== undefined) timeline = await createTimelineWriter(options.timeline, options.profile);
     if (options.jsonOut !== undefined) jsonOut = await createJsonOutWriter(options.jsonOut);
+    if (options.html !== undefined || options.navigator !== undefined) {
+      report = await createHtmlReportWriter(options.html ?? null, { navigator: options.navigator });
+    }
   } catch (e) {
     process.stderr.write(`vigil hunt: ${sanitizeForTerminal((e as Error).message)}\n`);
     await timeline?.close();
@@ -133,6 +142,7 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
       output: async (d: Detection) => {
         await timeline?.write(d);
         await jsonOut?.write(d);
+        await report?.write(d);
       },
       onProgress: (p) => progress.update(p),
     });
@@ -143,10 +153,17 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
   } finally {
     await timeline?.close();
     await jsonOut?.close();
+    await report?.close();
     await closeWorkerPools();
   }
   progress.stop();
   const summary = summaryOf(result);
+  try {
+    await report?.finish({ summary, rulesLoaded: rulesLoadedOf(result) });
+  } catch (e) {
+    process.stderr.write(`vigil hunt: ${sanitizeForTerminal((e as Error).message)}\n`);
+    return 2;
+  }
   if (!options.quiet) {
     process.stdout.write(renderSummary(summary, { color: options.color && process.stdout.isTTY === true }));
   }

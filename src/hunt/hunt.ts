@@ -8,7 +8,7 @@ import type { FieldValue, FieldView } from "../evtx/types.js";
 import { tacticOf } from "../output/attack.js";
 import type { CorrelationAlert, RuleMatch } from "../sigma/correlation.js";
 import { appliesTo, type LogsourceTarget, logsourceTargets, resolveField } from "../sigma/logsources.js";
-import type { DetectionRule } from "../sigma/model.js";
+import type { DetectionRule, RuleProblem } from "../sigma/model.js";
 import { type DiscoveryProblem, discoverFiles } from "../sources/discover.js";
 import type { SourceStats } from "../sources/types.js";
 import { type Detection, LEVELS, type Level, levelRank } from "./detection.js";
@@ -71,6 +71,8 @@ export interface HuntResult {
   /** ATT&CK tactic (`execution`, `credential-access`…) -> detections. */
   readonly tactics: ReadonlyMap<string, number>;
   readonly correlationAlerts: number;
+  /** Rules that were not loaded or cannot run, each with its reason. */
+  readonly ruleProblems: readonly RuleProblem[];
   readonly elapsedMs: number;
 }
 
@@ -151,6 +153,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   for await (const f of discoverFiles(options.paths, () => true, discoveryProblems)) files.push(f);
 
   const sorter = new MatchSorter(options.sortRunSize);
+  let matcherProblems: readonly RuleProblem[] | null = null;
   const outcomes: FileOutcome[] = [];
   const sources: SourceStats[] = [];
   let events = 0;
@@ -166,6 +169,9 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     rules,
     options.settings,
     {
+      onCompiled: (problems) => {
+        matcherProblems = problems;
+      },
       onMatches: (batch) => {
         for (const m of batch) sorter.add(m);
         progress();
@@ -262,6 +268,11 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     byComputer,
     tactics,
     correlationAlerts: alerts.length,
+    ruleProblems: [
+      ...rules.set.problems,
+      ...(matcherProblems ?? rules.matcher.problems),
+      ...rules.correlation.problems,
+    ],
     elapsedMs: performance.now() - started,
   };
 }

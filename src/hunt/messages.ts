@@ -1,6 +1,7 @@
 /** Messages between the hunt's main thread and its workers (structured-clone data only). */
 
 import type { ChunkRange } from "../evtx/types.js";
+import type { RuleProblem } from "../sigma/model.js";
 import type { LoadedRuleSet } from "./rules.js";
 import type { FileResult, MatchRecord, ScanSettings } from "./scan-file.js";
 
@@ -10,7 +11,7 @@ export type ToWorker =
   | { readonly type: "done" };
 
 export type FromWorker =
-  | { readonly type: "ready" }
+  | { readonly type: "ready"; readonly problems: readonly RuleProblem[] }
   | { readonly type: "matches"; readonly batch: readonly MatchRecord[] }
   | { readonly type: "file-done"; readonly index: number; readonly result: FileResult }
   | { readonly type: "file-failed"; readonly index: number; readonly reason: string }

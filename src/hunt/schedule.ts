@@ -13,11 +13,14 @@ import { FILE_HEADER_BLOCK_SIZE } from "../evtx/file-header.js";
 import { layoutFromHeader } from "../evtx/layout.js";
 import type { ChunkRange } from "../evtx/types.js";
 import { startWorker } from "../parallel/start-worker.js";
+import type { RuleProblem } from "../sigma/model.js";
 import type { FromWorker, ToWorker } from "./messages.js";
 import type { HuntRules } from "./rules.js";
 import { type FileResult, type MatchRecord, mergeFileResults, type ScanSettings, scanFile } from "./scan-file.js";
 
 export interface ScanCallbacks {
+  /** A worker compiled the rules: those its matcher cannot run (the same in every worker). */
+  onCompiled?(problems: readonly RuleProblem[]): void;
   onMatches(batch: readonly MatchRecord[]): void;
   /** A file is finished: its result, or why it could not be scanned. */
   onFile(path: string, outcome: { readonly result: FileResult } | { readonly failed: string }): void;
@@ -193,6 +196,7 @@ export async function scanFiles(
       worker.on("message", (m: FromWorker) => {
         switch (m.type) {
           case "ready":
+            callbacks.onCompiled?.(m.problems);
             handOut();
             break;
           case "matches":

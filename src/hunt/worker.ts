@@ -20,7 +20,8 @@ port.on("message", (m: ToWorker) => {
       if (m.type === "init") {
         rules = compileRuleSet(m.rules);
         settings = m.settings;
-        post({ type: "ready" });
+        // The rules this thread's matcher cannot run, for the summary: the main thread compiles no matcher.
+        post({ type: "ready", problems: rules.matcher.problems });
       } else if (m.type === "file") {
         if (rules === undefined || settings === undefined) throw new Error("file before init");
         try {
