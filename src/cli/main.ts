@@ -6,6 +6,7 @@ import { registerDump } from "./dump.js";
 import { registerEval } from "./eval.js";
 import { registerHunt } from "./hunt.js";
 import { registerRules } from "./rules.js";
+import { registerSimulate } from "./simulate.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -19,6 +20,7 @@ program.exitOverride();
 registerHunt(program);
 registerDump(program);
 registerRules(program);
+registerSimulate(program);
 registerEval(program);
 
 try {

@@ -19,8 +19,8 @@ export function renderEvalScore(score: EvalScore, options: EvalReportOptions): s
     lines.push(
       `  ${mark}  ${fitToWidth(sanitizeForTerminal(s.id), idWidth)}  ${fitToWidth(s.technique, 10)}  ${fitToWidth(
         sanitizeForTerminal(s.host),
-        14,
-      )}  ${String(s.detections).padStart(4)} det.  ${fitToWidth(rules, 70)}`,
+        18,
+      )}  ${String(s.detections).padStart(4)} det.  ${fitToWidth(rules, 60)}`,
     );
   }
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;

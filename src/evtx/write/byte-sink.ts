@@ -7,14 +7,28 @@ export class ByteSink {
   private buf: Uint8Array;
   private view: DataView;
   private len = 0;
+  private start: number;
 
   /** @param base chunk offset of the first byte of this sink */
-  constructor(
-    readonly base = 0,
-    capacity = 256,
-  ) {
+  constructor(base = 0, capacity = 256) {
+    this.start = base;
     this.buf = new Uint8Array(capacity);
     this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Chunk offset of the first byte of this sink. */
+  get base(): number {
+    return this.start;
+  }
+
+  /**
+   * Empty the sink for the next record, its first byte at chunk offset `base`. The buffer is kept: a chunk writer
+   * reuses one sink for all its records instead of allocating one per record (a measured third of the write time).
+   */
+  reset(base: number): this {
+    this.start = base;
+    this.len = 0;
+    return this;
   }
 
   /** Bytes written so far. */
@@ -24,7 +38,7 @@ export class ByteSink {
 
   /** Chunk offset of the next byte written. */
   get offset(): number {
-    return this.base + this.len;
+    return this.start + this.len;
   }
 
   /** Reserve `n` bytes and return their index. Callers must read `buf`/`view` after this call: it may replace them. */
@@ -138,5 +152,10 @@ export class ByteSink {
   /** A copy of the bytes written. */
   toBytes(): Uint8Array {
     return this.buf.slice(0, this.len);
+  }
+
+  /** The bytes written, without a copy: valid until the next write or reset. */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.len);
   }
 }

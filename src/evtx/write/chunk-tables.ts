@@ -35,13 +35,22 @@ export function templateBucket(guid: Uint8Array): number {
   return hash32(words) % TEMPLATE_BUCKETS;
 }
 
+/** Keys of GUIDs already seen: a template's GUID is one array looked up for every instance. */
+const guidKeys = new WeakMap<Uint8Array, string>();
+
 function guidKey(guid: Uint8Array): string {
-  return Buffer.from(guid.buffer, guid.byteOffset, guid.byteLength).toString("hex");
+  let key = guidKeys.get(guid);
+  if (key === undefined) {
+    key = Buffer.from(guid.buffer, guid.byteOffset, guid.byteLength).toString("hex");
+    guidKeys.set(guid, key);
+  }
+  return key;
 }
 
 interface Snapshot {
-  readonly strings: number[];
-  readonly templates: number[];
+  /** Bucket heads before the first change since `begin`; null while nothing changed (most records add nothing). */
+  strings: number[] | null;
+  templates: number[] | null;
   /** Entries replaced or added since `begin`, with what they were before. */
   readonly names: [string, number | undefined][];
   readonly guids: [string, number | undefined][];
@@ -62,6 +71,7 @@ export class ChunkTables {
   /** Register a name entry written at `offset`; returns the chain link to store in the entry. */
   addName(name: string, offset: number): number {
     const bucket = nameBucket(name);
+    if (this.pending !== null && this.pending.strings === null) this.pending.strings = [...this.stringBuckets];
     const next = this.stringBuckets[bucket];
     this.stringBuckets[bucket] = offset;
     this.pending?.names.push([name, this.names.get(name)]);
@@ -77,6 +87,7 @@ export class ChunkTables {
   /** Register a template definition written at `offset`; returns the chain link to store in the definition. */
   addTemplate(guid: Uint8Array, offset: number): number {
     const bucket = templateBucket(guid);
+    if (this.pending !== null && this.pending.templates === null) this.pending.templates = [...this.templateBuckets];
     const next = this.templateBuckets[bucket];
     this.templateBuckets[bucket] = offset;
     const key = guidKey(guid);
@@ -87,7 +98,7 @@ export class ChunkTables {
 
   /** Start collecting entries that `rollback` can undo. */
   begin(): void {
-    this.pending = { strings: [...this.stringBuckets], templates: [...this.templateBuckets], names: [], guids: [] };
+    this.pending = { strings: null, templates: null, names: [], guids: [] };
   }
 
   commit(): void {
@@ -97,8 +108,10 @@ export class ChunkTables {
   rollback(): void {
     const p = this.pending;
     if (p === null) return;
-    for (let i = 0; i < STRING_BUCKETS; i++) this.stringBuckets[i] = p.strings[i];
-    for (let i = 0; i < TEMPLATE_BUCKETS; i++) this.templateBuckets[i] = p.templates[i];
+    const strings = p.strings;
+    const templates = p.templates;
+    if (strings !== null) for (let i = 0; i < STRING_BUCKETS; i++) this.stringBuckets[i] = strings[i];
+    if (templates !== null) for (let i = 0; i < TEMPLATE_BUCKETS; i++) this.templateBuckets[i] = templates[i];
     for (const [name, was] of p.names.reverse()) {
       if (was === undefined) this.names.delete(name);
       else this.names.set(name, was);

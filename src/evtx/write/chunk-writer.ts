@@ -74,6 +74,8 @@ export class ChunkWriter {
   readonly records: ChunkRecord[] = [];
   readonly tables = new ChunkTables();
   private readonly view = new DataView(this.bytes.buffer);
+  /** One sink for every record of the chunk, reset per record. */
+  private readonly sink = new ByteSink(0, 1024);
   private free = CHUNK_HEADER_SIZE;
 
   constructor(private readonly flags = DEFAULT_CHUNK_FLAGS) {}
@@ -93,7 +95,7 @@ export class ChunkWriter {
    */
   tryAdd(recordId: number, timestamp: bigint, build: (b: BinXmlBuilder) => void): ChunkRecord | null {
     const offset = this.free;
-    const sink = new ByteSink(offset + RECORD_HEADER_SIZE, 1024);
+    const sink = this.sink.reset(offset + RECORD_HEADER_SIZE);
     this.tables.begin();
     try {
       build(new BinXmlBuilder(sink, this.tables));
@@ -103,7 +105,9 @@ export class ChunkWriter {
     }
     const unpadded = RECORD_HEADER_SIZE + sink.length + RECORD_TRAILER_SIZE;
     const size = Math.ceil(unpadded / RECORD_ALIGNMENT) * RECORD_ALIGNMENT;
-    if (offset + size > CHUNK_SIZE) {
+    // A record never ends exactly at the end of the chunk: libevtx (Debian's 20181227) silently skips such a
+    // record, so a chunk keeps at least one alignment unit free and every reader sees every record.
+    if (offset + size >= CHUNK_SIZE) {
       this.tables.rollback();
       return null;
     }
@@ -113,7 +117,7 @@ export class ChunkWriter {
     v.setUint32(offset + RecordHeader.Size, size, true);
     v.setBigUint64(offset + RecordHeader.RecordId, BigInt(recordId), true);
     v.setBigUint64(offset + RecordHeader.Timestamp, timestamp, true);
-    this.bytes.set(sink.toBytes(), offset + RECORD_HEADER_SIZE);
+    this.bytes.set(sink.written(), offset + RECORD_HEADER_SIZE);
     v.setUint32(offset + size - RECORD_TRAILER_SIZE, size, true);
     const record = { recordId, offset, size };
     this.records.push(record);
