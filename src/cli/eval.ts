@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { evaluate } from "../eval/evaluate.js";
 import { closeWorkerPools, defaultThreads } from "../evtx/index.js";
 import type { Level } from "../hunt/detection.js";
-import { renderEvalScore } from "../output/eval-report.js";
+import { renderEvalScore, renderScopeScore } from "../output/eval-report.js";
 import { sanitizeForTerminal } from "../output/terminal.js";
 import { defaultCacheDir } from "../sigma/rule-cache.js";
 import { parseLevel, parseThreads } from "./options.js";
@@ -40,7 +40,7 @@ export function registerEval(program: Command): void {
 
 async function runEval(dir: string, options: EvalCliOptions): Promise<number> {
   try {
-    const { score, hunt } = await evaluate(dir, {
+    const { score, scope, hunt } = await evaluate(dir, {
       rules: {
         paths: options.rules,
         builtin: options.builtin,
@@ -51,11 +51,12 @@ async function runEval(dir: string, options: EvalCliOptions): Promise<number> {
       threads: options.threads ?? defaultThreads(),
     });
     process.stdout.write(renderEvalScore(score, { color: options.color && process.stdout.isTTY === true }));
+    process.stdout.write(renderScopeScore(scope));
     process.stdout.write(
       `Hunt:                  ${hunt.events} events in ${(hunt.elapsedMs / 1000).toFixed(1)} s, minimum level ${options.minLevel}\n`,
     );
     if (options.json !== undefined) {
-      await writeFile(options.json, `${JSON.stringify({ minLevel: options.minLevel, ...score }, null, 2)}\n`);
+      await writeFile(options.json, `${JSON.stringify({ minLevel: options.minLevel, ...score, scope }, null, 2)}\n`);
     }
     return 0;
   } catch (e) {

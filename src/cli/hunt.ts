@@ -1,6 +1,6 @@
 /** `vigil hunt`: evidence in, detections out: a summary on screen, timelines and JSON for other tools. */
 
-import { stat } from "node:fs/promises";
+import { stat, writeFile } from "node:fs/promises";
 import { type Command, InvalidArgumentError } from "commander";
 import { closeWorkerPools, defaultThreads } from "../evtx/index.js";
 import { type Detection, LEVELS, type Level, levelRank } from "../hunt/detection.js";
@@ -12,6 +12,7 @@ import { type HuntSummary, renderSummary, type SummaryProblem } from "../output/
 import { sanitizeForTerminal } from "../output/terminal.js";
 import { createTimelineWriter, type TimelineProfile } from "../output/timeline.js";
 import { createHtmlReportWriter, type ReportWriter, rulesLoadedOf } from "../report/html-report.js";
+import { type AssetInventory, readAssets, renderScopeSummary } from "../scope/index.js";
 import { readPlaceholders } from "../sigma/check.js";
 import { defaultCacheDir } from "../sigma/rule-cache.js";
 import type { SourceStats } from "../sources/types.js";
@@ -28,6 +29,8 @@ interface HuntCliOptions {
   jsonOut?: string;
   html?: string;
   navigator?: string;
+  assets?: string;
+  scopeOut?: string;
   threads?: number;
   failOn?: Level;
   quiet: boolean;
@@ -72,6 +75,11 @@ export function registerHunt(program: Command): void {
     .option("--timeline <file>", "write a timeline: FILE.csv (Timeline Explorer, Timesketch) or FILE.jsonl")
     .option("--profile <profile>", "timeline columns: standard | verbose | all-field-info", parseProfile, "standard")
     .option("--json-out <file>", "write every detection as one JSON object per line, with the whole event")
+    .option("--assets <file>", "asset inventory CSV (host,zone,role[,criticality]; zones IT, OT-DMZ, OT) for scoping")
+    .option(
+      "--scope-out <file>",
+      "write the scope as JSON: incidents, movement graph, reach, crossings toward OT, logons",
+    )
     .option("--html <file>", "write a self-contained HTML report (no network access; opens from file://)")
     .option("--navigator <file>", "write an ATT&CK Navigator layer (JSON) of the techniques seen")
     .option("-t, --threads <n>", "worker threads (default: the number of cores, fewer for little input)", parseThreads)
@@ -105,6 +113,19 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
       process.stderr.write(`vigil hunt: ${sanitizeForTerminal((e as Error).message)}\n`);
       return 2;
     }
+  }
+  let assets: AssetInventory | undefined;
+  if (options.assets !== undefined) {
+    const read = await readAssets(options.assets);
+    for (const p of read.problems) {
+      const where = p.line === 0 ? p.file : `${p.file}:${p.line}`;
+      process.stderr.write(`vigil hunt: ${sanitizeForTerminal(`${where}: ${p.reason}`)}\n`);
+    }
+    if (read.inventory.assets.length === 0) {
+      process.stderr.write(`vigil hunt: ${sanitizeForTerminal(options.assets)}: no assets read\n`);
+      return 2;
+    }
+    assets = read.inventory;
   }
   let timeline: DetectionWriter | null = null;
   let jsonOut: DetectionWriter | null = null;
@@ -145,6 +166,7 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
         await report?.write(d);
       },
       onProgress: (p) => progress.update(p),
+      ...(assets === undefined ? {} : { scope: { assets } }),
     });
   } catch (e) {
     progress.stop();
@@ -159,13 +181,17 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
   progress.stop();
   const summary = summaryOf(result);
   try {
-    await report?.finish({ summary, rulesLoaded: rulesLoadedOf(result) });
+    await report?.finish({ summary, rulesLoaded: rulesLoadedOf(result), scope: result.scope });
+    if (options.scopeOut !== undefined) await writeFile(options.scopeOut, `${JSON.stringify(result.scope, null, 2)}\n`);
   } catch (e) {
     process.stderr.write(`vigil hunt: ${sanitizeForTerminal((e as Error).message)}\n`);
     return 2;
   }
   if (!options.quiet) {
-    process.stdout.write(renderSummary(summary, { color: options.color && process.stdout.isTTY === true }));
+    const color = options.color && process.stdout.isTTY === true;
+    process.stdout.write(renderSummary(summary, { color }));
+    const scopeLines = renderScopeSummary(result.scope, { color });
+    if (scopeLines.length > 0) process.stdout.write(`${scopeLines.join("\n")}\n`);
   }
   if (options.stats) {
     for (const s of result.sources) {

@@ -7,8 +7,9 @@ import { join } from "node:path";
 import type { Level } from "../hunt/detection.js";
 import { type HuntResult, hunt } from "../hunt/hunt.js";
 import type { RuleSpec } from "../hunt/rules.js";
+import { readAssets } from "../scope/index.js";
 import { readGroundTruth } from "./ground-truth.js";
-import { type EvalScore, Scorer } from "./score.js";
+import { type EvalScore, type ScopeScore, Scorer, scoreScope } from "./score.js";
 
 export interface EvalOptions {
   readonly rules: RuleSpec;
@@ -18,6 +19,7 @@ export interface EvalOptions {
 
 export interface Evaluation {
   readonly score: EvalScore;
+  readonly scope: ScopeScore;
   readonly hunt: HuntResult;
 }
 
@@ -31,12 +33,16 @@ export async function evaluate(dir: string, options: EvalOptions): Promise<Evalu
   const truth = await readGroundTruth(join(dir, "ground-truth.json"));
   const evidence = evidenceFolder(dir);
   const scorer = new Scorer(truth, dir);
+  // The simulation's own inventory, when there is one: scoping then knows the zones and the tier-0 hosts.
+  const assetsFile = join(dir, "assets.csv");
+  const assets = existsSync(assetsFile) ? (await readAssets(assetsFile)).inventory : undefined;
   const result = await hunt({
     paths: [evidence],
     rules: options.rules,
     settings: { minLevel: options.minLevel, from: null, to: null, recover: true },
     threads: options.threads,
     output: async (d) => scorer.add(d),
+    ...(assets === undefined ? {} : { scope: { assets } }),
   });
-  return { score: scorer.finish(result.events), hunt: result };
+  return { score: scorer.finish(result.events), scope: scoreScope(truth, result.scope), hunt: result };
 }

@@ -5,6 +5,7 @@
  */
 import { relative, resolve, sep } from "node:path";
 import type { Detection, Level } from "../hunt/detection.js";
+import type { ScopeReport } from "../scope/index.js";
 import type { GroundTruth, TruthStep } from "./ground-truth.js";
 
 export interface StepScore {
@@ -142,4 +143,51 @@ export class Scorer {
   get groundTruth(): GroundTruth {
     return this.truth;
   }
+}
+
+/** How well scoping found the intrusion's extent: the main incident's hosts and accounts against the truth's. */
+export interface ScopeScore {
+  readonly incidents: number;
+  /** The incident compared: the most severe. */
+  readonly incident: string | null;
+  readonly hosts: SetScore;
+  readonly accounts: SetScore;
+  /** A crossing into the OT zone is listed for that incident. */
+  readonly otCrossingFlagged: boolean;
+  /** The movement graph's edges are listed in time order of their first sighting. */
+  readonly edgesInTimeOrder: boolean;
+}
+
+export interface SetScore {
+  readonly found: readonly string[];
+  readonly expected: readonly string[];
+  readonly precision: number;
+  readonly recall: number;
+}
+
+function setScore(found: readonly string[], expected: readonly string[]): SetScore {
+  const key = (s: string): string => s.toLowerCase();
+  const want = new Set(expected.map(key));
+  const got = new Set(found.map(key));
+  const hits = [...got].filter((x) => want.has(x)).length;
+  return {
+    found,
+    expected,
+    precision: got.size === 0 ? 0 : hits / got.size,
+    recall: want.size === 0 ? 1 : hits / want.size,
+  };
+}
+
+export function scoreScope(truth: GroundTruth, report: ScopeReport): ScopeScore {
+  const main = [...report.incidents].sort((a, b) => b.severity - a.severity)[0];
+  const firstSeen = report.graph.edges.map((e) => e.firstSeen);
+  return {
+    incidents: report.incidents.length,
+    incident: main?.id ?? null,
+    hosts: setScore(main?.hosts ?? [], truth.compromisedHosts),
+    accounts: setScore(main?.accounts ?? [], truth.compromisedAccounts),
+    otCrossingFlagged:
+      main !== undefined && report.otCrossings.some((c) => c.targetZone === "OT" && c.incidents.includes(main.id)),
+    edgesInTimeOrder: firstSeen.every((t, i) => i === 0 || t === null || (firstSeen[i - 1] ?? "") <= t),
+  };
 }

@@ -6,6 +6,15 @@
  */
 import type { FieldValue, FieldView } from "../evtx/types.js";
 import { tacticOf } from "../output/attack.js";
+import {
+  type AssetInventory,
+  buildScope,
+  emptyScopeFacts,
+  IncidentBuilder,
+  mergeScopeFacts,
+  type ScopeOptions,
+  type ScopeReport,
+} from "../scope/index.js";
 import type { CorrelationAlert, RuleMatch } from "../sigma/correlation.js";
 import { appliesTo, type LogsourceTarget, logsourceTargets, resolveField } from "../sigma/logsources.js";
 import type { DetectionRule, RuleProblem } from "../sigma/model.js";
@@ -30,6 +39,8 @@ export interface HuntOptions {
   readonly sortRunSize?: number;
   /** How large EVTX files are split between threads (default: from 48 MiB, in 16 MiB parts). */
   readonly split?: SplitPolicy;
+  /** Scoping: the asset inventory (`--assets`) and options; scoping runs in every hunt. */
+  readonly scope?: { readonly assets?: AssetInventory; readonly options?: ScopeOptions };
 }
 
 export interface HuntProgress {
@@ -73,6 +84,8 @@ export interface HuntResult {
   readonly correlationAlerts: number;
   /** Rules that were not loaded or cannot run, each with its reason. */
   readonly ruleProblems: readonly RuleProblem[];
+  /** How far the intrusion reached: incidents, the movement graph, reach, crossings toward OT, logons. */
+  readonly scope: ScopeReport;
   readonly elapsedMs: number;
 }
 
@@ -154,6 +167,12 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
 
   const sorter = new MatchSorter(options.sortRunSize);
   let matcherProblems: readonly RuleProblem[] | null = null;
+  let facts = emptyScopeFacts();
+  const scopeOptions = options.scope?.options ?? {};
+  const incidents = new IncidentBuilder({
+    ...(scopeOptions.windowMs === undefined ? {} : { windowMs: scopeOptions.windowMs }),
+    ...(scopeOptions.ignore === undefined ? {} : { ignore: scopeOptions.ignore }),
+  });
   const outcomes: FileOutcome[] = [];
   const sources: SourceStats[] = [];
   let events = 0;
@@ -181,6 +200,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
           const r = outcome.result;
           outcomes.push({ path, result: r });
           sources.push(...r.sources);
+          facts = mergeScopeFacts(facts, r.scope);
           events += r.events;
           eventsMatched += r.matched;
           for (const s of r.sources) if (s.containers.length === 0 || s.member !== undefined) bytes += s.bytes;
@@ -235,6 +255,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     if (count === undefined) byRule.set(key, { title: d.rule.title, level: d.rule.level, count: 1 });
     else count.count++;
     if (d.computer !== null) byComputer.set(d.computer, (byComputer.get(d.computer) ?? 0) + 1);
+    incidents.add(d);
     for (const tag of d.rule.tags) {
       const tactic = tacticOf(tag);
       if (tactic !== null) tactics.set(tactic.id, (tactics.get(tactic.id) ?? 0) + 1);
@@ -268,6 +289,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     byComputer,
     tactics,
     correlationAlerts: alerts.length,
+    scope: buildScope(facts, incidents.incidents(), options.scope?.assets, scopeOptions),
     ruleProblems: [
       ...rules.set.problems,
       ...(matcherProblems ?? rules.matcher.problems),

@@ -5,6 +5,7 @@
 import type { HuntEvent } from "../events/event.js";
 import type { ChunkRange, FieldValue } from "../evtx/types.js";
 import { detailsFor } from "../output/details.js";
+import { emptyScopeFacts, mergeScopeFacts, ScopeCollector, type ScopeFacts } from "../scope/index.js";
 import type { DetectionRule } from "../sigma/model.js";
 import { openEvidence } from "../sources/open.js";
 import type { SourceStats } from "../sources/types.js";
@@ -38,6 +39,8 @@ export interface FileResult {
   readonly matched: number;
   readonly first: number | null;
   readonly last: number | null;
+  /** What scoping gathered from every event in the time window (hosts, logons, movement). */
+  readonly scope: ScopeFacts;
 }
 
 /** The results of the parts of one file, as one: counts added, each source's parts merged into one source. */
@@ -79,6 +82,7 @@ export function mergeFileResults(parts: readonly FileResult[]): FileResult {
       (r) => r.last,
       (a, b) => a > b,
     ),
+    scope: parts.reduce((facts, r) => mergeScopeFacts(facts, r.scope), emptyScopeFacts()),
   };
 }
 
@@ -137,6 +141,7 @@ export async function scanFile(
   let first: number | null = null;
   let last: number | null = null;
   let batch: MatchRecord[] = [];
+  const scope = new ScopeCollector();
   for await (const event of evidence) {
     events++;
     const t = event.timestamp;
@@ -147,6 +152,7 @@ export async function scanFile(
     if (settings.from !== null && (t === null || t < settings.from)) continue;
     if (settings.to !== null && (t === null || t > settings.to)) continue;
     matched++;
+    scope.observe(event);
     for (const rule of rules.matcher.match(event.fields)) {
       const report = levelRank(levelOf(rule)) >= minRank && rules.correlation.reportsOwnMatches(rule);
       const feeds = consumed.has(rule);
@@ -164,5 +170,5 @@ export async function scanFile(
     }
   }
   if (batch.length > 0) emit(batch);
-  return { sources: [...evidence.sources], events, matched, first, last };
+  return { sources: [...evidence.sources], events, matched, first, last, scope: scope.facts() };
 }

@@ -1,5 +1,5 @@
 /** The terminal report of `vigil eval`: detection per intrusion step, recall, and the false-positive rate. */
-import type { EvalScore } from "../eval/score.js";
+import type { EvalScore, ScopeScore } from "../eval/score.js";
 import { fitToWidth, sanitizeForTerminal } from "./terminal.js";
 
 export interface EvalReportOptions {
@@ -40,4 +40,18 @@ export function renderEvalScore(score: EvalScore, options: EvalReportOptions): s
     }
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The scoping lines of `vigil eval`: the main incident's hosts and accounts against the truth's. */
+export function renderScopeScore(score: ScopeScore): string {
+  const pr = (s: ScopeScore["hosts"]): string =>
+    `precision ${s.precision.toFixed(2)}, recall ${s.recall.toFixed(2)} (${s.found.length} found, ${s.expected.length} in the truth)`;
+  const lines = [
+    `Scope:                 ${score.incidents} incident(s); compared: ${score.incident ?? "none"}`,
+    `  hosts:               ${pr(score.hosts)}`,
+    `  accounts:            ${pr(score.accounts)}`,
+    `  crossing toward OT:  ${score.otCrossingFlagged ? "flagged" : "NOT flagged"}`,
+    `  edges in time order: ${score.edgesInTimeOrder ? "yes" : "NO"}`,
+  ];
+  return `${lines.map(sanitizeForTerminal).join("\n")}\n`;
 }
