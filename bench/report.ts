@@ -67,7 +67,12 @@ try {
 
   const out = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
   mkdirSync(out, { recursive: true });
-  const { path } = await writeReport(intrusionDetections(), { scope: intrusionScope() });
+  // `--report FILE`: capture a report written by `vigil hunt --html` (the demo's), rather than the test fixture's.
+  const given = process.argv.indexOf("--report");
+  const path =
+    given > 0 && process.argv[given + 1] !== undefined
+      ? process.argv[given + 1]
+      : (await writeReport(intrusionDetections(), { scope: intrusionScope() })).path;
   const opened = await openReport(browser, path);
   const { page } = opened;
   await page.setViewportSize({ width: 1400, height: 900 });
