@@ -9,9 +9,8 @@ import { tacticOf } from "../output/attack.js";
 import {
   type AssetInventory,
   buildScope,
-  emptyScopeFacts,
   IncidentBuilder,
-  mergeScopeFacts,
+  ScopeFactsMerger,
   type ScopeOptions,
   type ScopeReport,
 } from "../scope/index.js";
@@ -167,7 +166,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
 
   const sorter = new MatchSorter(options.sortRunSize);
   let matcherProblems: readonly RuleProblem[] | null = null;
-  let facts = emptyScopeFacts();
+  const facts = new ScopeFactsMerger();
   const scopeOptions = options.scope?.options ?? {};
   const incidents = new IncidentBuilder({
     ...(scopeOptions.windowMs === undefined ? {} : { windowMs: scopeOptions.windowMs }),
@@ -200,7 +199,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
           const r = outcome.result;
           outcomes.push({ path, result: r });
           sources.push(...r.sources);
-          facts = mergeScopeFacts(facts, r.scope);
+          facts.add(r.scope);
           events += r.events;
           eventsMatched += r.matched;
           for (const s of r.sources) if (s.containers.length === 0 || s.member !== undefined) bytes += s.bytes;
@@ -289,7 +288,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     byComputer,
     tactics,
     correlationAlerts: alerts.length,
-    scope: buildScope(facts, incidents.incidents(), options.scope?.assets, scopeOptions),
+    scope: buildScope(facts.facts(), incidents.incidents(), options.scope?.assets, scopeOptions),
     ruleProblems: [
       ...rules.set.problems,
       ...(matcherProblems ?? rules.matcher.problems),

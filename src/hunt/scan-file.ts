@@ -5,7 +5,7 @@
 import type { HuntEvent } from "../events/event.js";
 import type { ChunkRange, FieldValue } from "../evtx/types.js";
 import { detailsFor } from "../output/details.js";
-import { emptyScopeFacts, mergeScopeFacts, ScopeCollector, type ScopeFacts } from "../scope/index.js";
+import { ScopeCollector, type ScopeFacts, ScopeFactsMerger } from "../scope/index.js";
 import type { DetectionRule } from "../sigma/model.js";
 import { openEvidence } from "../sources/open.js";
 import type { SourceStats } from "../sources/types.js";
@@ -41,6 +41,12 @@ export interface FileResult {
   readonly last: number | null;
   /** What scoping gathered from every event in the time window (hosts, logons, movement). */
   readonly scope: ScopeFacts;
+}
+
+function mergedFacts(parts: readonly FileResult[]): ScopeFacts {
+  const merger = new ScopeFactsMerger();
+  for (const part of parts) merger.add(part.scope);
+  return merger.facts();
 }
 
 /** The results of the parts of one file, as one: counts added, each source's parts merged into one source. */
@@ -82,7 +88,7 @@ export function mergeFileResults(parts: readonly FileResult[]): FileResult {
       (r) => r.last,
       (a, b) => a > b,
     ),
-    scope: parts.reduce((facts, r) => mergeScopeFacts(facts, r.scope), emptyScopeFacts()),
+    scope: mergedFacts(parts),
   };
 }
 

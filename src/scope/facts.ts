@@ -286,17 +286,6 @@ export function earliestRefs(a: readonly EventRef[], b: readonly EventRef[], lim
   return all.slice(0, limit);
 }
 
-function mergeTable<T>(a: readonly T[], b: readonly T[], key: (f: T) => string, merge: (x: T, y: T) => T): T[] {
-  const map = new Map<string, T>();
-  for (const f of a) map.set(key(f), f);
-  for (const f of b) {
-    const k = key(f);
-    const prior = map.get(k);
-    map.set(k, prior === undefined ? f : merge(prior, f));
-  }
-  return [...map.values()];
-}
-
 function mergeNames(a: HostFact["names"], b: HostFact["names"]): { name: string; count: number; computer: boolean }[] {
   const map = new Map<string, { name: string; count: number; computer: boolean }>();
   for (const n of [...a, ...b]) {
@@ -402,22 +391,80 @@ function mergePairFacts(a: AddressPairFact, b: AddressPairFact): AddressPairFact
 
 /** The facts of both: what one collector would have kept had it seen the events of both. */
 export function mergeScopeFacts(a: ScopeFacts, b: ScopeFacts): ScopeFacts {
-  return {
-    hosts: mergeTable(a.hosts, b.hosts, hostFactKey, mergeHostFacts),
-    accounts: mergeTable(a.accounts, b.accounts, accountFactKey, mergeAccountFacts),
-    logons: mergeTable(a.logons, b.logons, logonFactKey, mergeLogonFacts),
-    edges: mergeTable(a.edges, b.edges, edgeFactKey, mergeEdgeFacts),
-    executions: mergeTable(a.executions, b.executions, executionFactKey, mergeExecutionFacts),
-    sessions: mergeTable(a.sessions, b.sessions, sessionFactKey, mergeSessionFacts),
-    failureBuckets: mergeTable(a.failureBuckets, b.failureBuckets, bucketFactKey, mergeBucketFacts),
-    addressPairs: mergeTable(a.addressPairs, b.addressPairs, pairFactKey, mergePairFacts),
-    sids: mergeTable(
-      a.sids,
-      b.sids,
-      (f) => f.sid,
-      (x) => x,
-    ),
-    eventsObserved: a.eventsObserved + b.eventsObserved,
-    dropped: a.dropped + b.dropped,
-  };
+  const merger = new ScopeFactsMerger();
+  merger.add(a);
+  merger.add(b);
+  return merger.facts();
+}
+
+/**
+ * Facts merged as they come in (one file's after another), each table kept keyed: adding facts costs their own
+ * size, not the size of what was merged before (merging pairwise would copy the whole table per file).
+ */
+export class ScopeFactsMerger {
+  private readonly hosts = new KeyedTable(hostFactKey, mergeHostFacts);
+  private readonly accounts = new KeyedTable(accountFactKey, mergeAccountFacts);
+  private readonly logons = new KeyedTable(logonFactKey, mergeLogonFacts);
+  private readonly edges = new KeyedTable(edgeFactKey, mergeEdgeFacts);
+  private readonly executions = new KeyedTable(executionFactKey, mergeExecutionFacts);
+  private readonly sessions = new KeyedTable(sessionFactKey, mergeSessionFacts);
+  private readonly failureBuckets = new KeyedTable(bucketFactKey, mergeBucketFacts);
+  private readonly addressPairs = new KeyedTable(pairFactKey, mergePairFacts);
+  private readonly sids = new KeyedTable<SidFact>(
+    (f) => f.sid,
+    (x) => x,
+  );
+  private eventsObserved = 0;
+  private dropped = 0;
+
+  add(f: ScopeFacts): void {
+    this.hosts.add(f.hosts);
+    this.accounts.add(f.accounts);
+    this.logons.add(f.logons);
+    this.edges.add(f.edges);
+    this.executions.add(f.executions);
+    this.sessions.add(f.sessions);
+    this.failureBuckets.add(f.failureBuckets);
+    this.addressPairs.add(f.addressPairs);
+    this.sids.add(f.sids);
+    this.eventsObserved += f.eventsObserved;
+    this.dropped += f.dropped;
+  }
+
+  facts(): ScopeFacts {
+    return {
+      hosts: this.hosts.values(),
+      accounts: this.accounts.values(),
+      logons: this.logons.values(),
+      edges: this.edges.values(),
+      executions: this.executions.values(),
+      sessions: this.sessions.values(),
+      failureBuckets: this.failureBuckets.values(),
+      addressPairs: this.addressPairs.values(),
+      sids: this.sids.values(),
+      eventsObserved: this.eventsObserved,
+      dropped: this.dropped,
+    };
+  }
+}
+
+class KeyedTable<T> {
+  private readonly map = new Map<string, T>();
+
+  constructor(
+    private readonly key: (f: T) => string,
+    private readonly merge: (x: T, y: T) => T,
+  ) {}
+
+  add(facts: readonly T[]): void {
+    for (const f of facts) {
+      const k = this.key(f);
+      const prior = this.map.get(k);
+      this.map.set(k, prior === undefined ? f : this.merge(prior, f));
+    }
+  }
+
+  values(): T[] {
+    return [...this.map.values()];
+  }
 }

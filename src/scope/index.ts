@@ -38,6 +38,7 @@ export {
   mergeScopeFacts,
   type PairEvidence,
   type ScopeFacts,
+  ScopeFactsMerger,
   type SessionFact,
   type SidFact,
 } from "./facts.js";
