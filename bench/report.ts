@@ -65,39 +65,42 @@ try {
     }
   }
 
-  const out = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
-  mkdirSync(out, { recursive: true });
-  // `--report FILE`: capture a report written by `vigil hunt --html` (the demo's), rather than the test fixture's.
-  const given = process.argv.indexOf("--report");
-  const path =
-    given > 0 && process.argv[given + 1] !== undefined
-      ? process.argv[given + 1]
-      : (await writeReport(intrusionDetections(), { scope: intrusionScope() })).path;
-  const opened = await openReport(browser, path);
-  const { page } = opened;
-  await page.setViewportSize({ width: 1400, height: 900 });
-  // The sticky header would sit over the sections captured below it.
-  await page.evaluate(() => document.querySelector<HTMLElement>(".top")?.style.setProperty("position", "static"));
-  await page.waitForTimeout(300);
-  const shots: [string, string][] = [
-    ["report-summary.png", "#summary"],
-    ["report-timeline.png", "#timeline"],
-    ["report-attack.png", "#attack"],
-    ["report-movement.png", "#movement"],
-    ["report-incidents.png", "#incidents"],
-  ];
-  for (const [file, selector] of shots) await page.locator(selector).screenshot({ path: join(out, file) });
-  await page.click('#attack-matrix .cell[data-technique="T1003.003"] button');
-  await page.click("#detections-table tbody tr");
-  await page.locator("#detections").screenshot({ path: join(out, "report-detections.png") });
-  await page.evaluate(() => {
-    document.querySelector<HTMLElement>(".top")?.style.removeProperty("position");
-    window.scrollTo(0, 0);
-  });
-  await page.screenshot({ path: join(out, "report-overview.png") });
-  console.log(
-    `screenshots: ${[...shots.map((s) => s[0]), "report-detections.png", "report-overview.png"].join(", ")} in ${out}`,
-  );
+  // Screenshots only when asked: they are the README's, taken from the demo's report (`--report FILE`).
+  if (screenshotsOnly) {
+    const out = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
+    mkdirSync(out, { recursive: true });
+    // `--report FILE`: capture a report written by `vigil hunt --html` (the demo's), rather than the test fixture's.
+    const given = process.argv.indexOf("--report");
+    const path =
+      given > 0 && process.argv[given + 1] !== undefined
+        ? process.argv[given + 1]
+        : (await writeReport(intrusionDetections(), { scope: intrusionScope() })).path;
+    const opened = await openReport(browser, path);
+    const { page } = opened;
+    await page.setViewportSize({ width: 1400, height: 900 });
+    // The sticky header would sit over the sections captured below it.
+    await page.evaluate(() => document.querySelector<HTMLElement>(".top")?.style.setProperty("position", "static"));
+    await page.waitForTimeout(300);
+    const shots: [string, string][] = [
+      ["report-summary.png", "#summary"],
+      ["report-timeline.png", "#timeline"],
+      ["report-attack.png", "#attack"],
+      ["report-movement.png", "#movement"],
+      ["report-incidents.png", "#incidents"],
+    ];
+    for (const [file, selector] of shots) await page.locator(selector).screenshot({ path: join(out, file) });
+    await page.click('#attack-matrix .cell[data-technique="T1003.003"] button');
+    await page.click("#detections-table tbody tr");
+    await page.locator("#detections").screenshot({ path: join(out, "report-detections.png") });
+    await page.evaluate(() => {
+      document.querySelector<HTMLElement>(".top")?.style.removeProperty("position");
+      window.scrollTo(0, 0);
+    });
+    await page.screenshot({ path: join(out, "report-overview.png") });
+    console.log(
+      `screenshots: ${[...shots.map((s) => s[0]), "report-detections.png", "report-overview.png"].join(", ")} in ${out}`,
+    );
+  }
 } finally {
   await browser.close();
 }
