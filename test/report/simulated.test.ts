@@ -58,7 +58,7 @@ describe("the report of the simulated intrusion", { skip: chromium === null ? NO
     assert.equal(run.status, 0, run.stderr);
     const detections = readFileSync(detectionsFile, "utf8").trim().split("\n").length;
     const scope = JSON.parse(readFileSync(scopeFile, "utf8")) as {
-      graph: { nodes: unknown[] };
+      graph: { nodes: unknown[]; edges: unknown[] };
       otCrossings: { targetZone: string }[];
     };
 
@@ -72,6 +72,7 @@ describe("the report of the simulated intrusion", { skip: chromium === null ? NO
     assert.equal(await text('[data-figure="detections"]'), detections.toLocaleString("en-US"));
     const graph = await page.$eval("#movement-graph", (g) => ({ ...g.dataset }));
     assert.equal(Number(graph.drawnHosts), scope.graph.nodes.length);
+    assert.equal(Number(graph.drawnEdges), scope.graph.edges.length);
     assert.ok(Number(graph.drawnCrossings) > 0, "crossings toward OT stand out");
     assert.ok(scope.otCrossings.some((c) => c.targetZone === "OT"));
     const ntds = '#attack-matrix .cell[data-tactic="credential-access"][data-technique="T1003.003"]';
