@@ -7,7 +7,7 @@ import type { Level } from "../hunt/detection.js";
 import { renderEvalScore, renderScopeScore } from "../output/eval-report.js";
 import { sanitizeForTerminal } from "../output/terminal.js";
 import { defaultCacheDir } from "../sigma/rule-cache.js";
-import { parseLevel, parseThreads } from "./options.js";
+import { collect, parseLevel, parseThreads } from "./options.js";
 
 interface EvalCliOptions {
   rules: string[];
@@ -18,8 +18,6 @@ interface EvalCliOptions {
   color: boolean;
   ruleCache: boolean;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerEval(program: Command): void {
   program

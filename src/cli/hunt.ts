@@ -16,7 +16,7 @@ import { type AssetInventory, readAssets, renderScopeSummary } from "../scope/in
 import { readPlaceholders } from "../sigma/check.js";
 import { defaultCacheDir } from "../sigma/rule-cache.js";
 import type { SourceStats } from "../sources/types.js";
-import { parseLevel, parseThreads } from "./options.js";
+import { collect, parseLevel, parseThreads } from "./options.js";
 
 interface HuntCliOptions {
   rules: string[];
@@ -54,8 +54,6 @@ function parseProfile(value: string): TimelineProfile {
   if (value === "standard" || value === "verbose" || value === "all-field-info") return value;
   throw new InvalidArgumentError("expected standard, verbose or all-field-info");
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerHunt(program: Command): void {
   program

@@ -14,3 +14,6 @@ export function parseLevel(value: string): Level {
   if (level === undefined) throw new InvalidArgumentError(`expected one of ${LEVELS.join(", ")}`);
   return level;
 }
+
+/** A repeatable option's values, in order (`--rules A --rules B`). */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];

@@ -30,8 +30,6 @@ export interface HuntRules {
   readonly indexOf: ReadonlyMap<DetectionRule, number>;
   readonly correlations: readonly CorrelationRule[];
   readonly filters: readonly FilterRule[];
-  /** Rules that were not loaded or cannot run, each with its reason. */
-  readonly problems: readonly RuleProblem[];
   readonly files: number;
   readonly matcher: CompiledMatcher;
   readonly correlation: CorrelationEngine;
@@ -77,9 +75,6 @@ export function compileRuleSet(set: LoadedRuleSet): HuntRules {
     indexOf: new Map(detections.map((r, i) => [r, i])),
     correlations,
     filters,
-    get problems() {
-      return [...set.problems, ...compiled().problems, ...correlation.problems];
-    },
     files: set.files,
     get matcher() {
       return compiled();

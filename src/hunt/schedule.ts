@@ -69,13 +69,18 @@ export async function planTasks(
   policy: SplitPolicy = DEFAULT_SPLIT,
 ): Promise<ScanTask[]> {
   const { minBytes, partChunks } = policy;
+  const sized = await Promise.all(
+    files.map(async (path) => {
+      const size = await stat(path).then(
+        (s) => s.size,
+        () => 0,
+      );
+      const split = threads > 1 && size >= minBytes && (await alignedEvtx(path, size).catch(() => false));
+      return { path, size, split };
+    }),
+  );
   const tasks: ScanTask[] = [];
-  for (const path of files) {
-    const size = await stat(path).then(
-      (s) => s.size,
-      () => 0,
-    );
-    const split = threads > 1 && size >= minBytes && (await alignedEvtx(path, size).catch(() => false));
+  for (const { path, size, split } of sized) {
     if (!split) {
       tasks.push({ path, bytes: size });
       continue;
@@ -145,9 +150,10 @@ export async function scanFiles(
   callbacks: ScanCallbacks,
   split: SplitPolicy = DEFAULT_SPLIT,
 ): Promise<void> {
-  const order = await planTasks(files, threads, split);
-  if (threads <= 1 || order.length <= 1) {
-    for (const { path } of order) {
+  // One thread: the files as given, nothing to plan (no sizes to read, no parts).
+  const order = threads > 1 ? await planTasks(files, threads, split) : null;
+  if (order === null || order.length <= 1) {
+    for (const path of order === null ? files : order.map((t) => t.path)) {
       try {
         callbacks.onFile(path, { result: await scanFile(rules, settings, path, (b) => callbacks.onMatches(b)) });
       } catch (e) {

@@ -7,6 +7,7 @@
  * things happen). A session by the account that did it wins over a nearer one by another account.
  */
 import {
+  type EdgeFact,
   type EdgeMethod,
   type EventRef,
   type ExecutionFact,
@@ -21,19 +22,7 @@ import { parseAddress } from "./names.js";
 import type { AddressResolver } from "./resolve.js";
 import { nearestInSketch, type TimeSketch, TimeSketchBuilder } from "./time-sketch.js";
 
-export interface ResolvedEdge {
-  readonly source: string;
-  readonly sourceKind: "host" | "address";
-  readonly target: string;
-  readonly targetKind: "host" | "address";
-  readonly account: string | null;
-  readonly method: EdgeMethod;
-  readonly count: number;
-  readonly first: number | null;
-  readonly last: number | null;
-  readonly times: TimeSketch;
-  readonly samples: readonly EventRef[];
-  readonly details: readonly string[];
+export interface ResolvedEdge extends EdgeFact {
   /** Addresses the source was seen as, before resolution. */
   readonly sourceAddresses: readonly string[];
   /** Attributed by joining a remote execution with the session before it. */

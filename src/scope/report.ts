@@ -23,6 +23,7 @@ import {
   IncidentAggregate,
   type IncidentEndpoint,
   type IncidentEntity,
+  type IncidentEvidence,
   type IncidentOptions,
   type IncidentSummary,
   ignoredKeys,
@@ -67,17 +68,9 @@ export interface EventSample {
   readonly time: string | null;
 }
 
-export interface EvidenceLine {
+/** An incident's evidence as the JSON shows it: the time in ISO-8601. */
+export interface EvidenceLine extends Omit<IncidentEvidence, "timestamp"> {
   readonly time: string | null;
-  readonly host: string | null;
-  readonly rule: string;
-  readonly ruleId: string | null;
-  readonly level: Level;
-  readonly tactics: readonly string[];
-  readonly details: Readonly<Record<string, string>>;
-  readonly recordId: string | null;
-  readonly file: string;
-  readonly member?: string;
 }
 
 export interface ScopeIncident {

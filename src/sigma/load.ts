@@ -34,7 +34,7 @@ import type {
   SigmaValue,
   SourcePosition,
 } from "./model.js";
-import type { RuleCache } from "./rule-cache.js";
+import { type CachedFile, RuleCache } from "./rule-cache.js";
 
 /** Value modifiers of the specification (sigma-appendix-modifiers, 2.1.0). */
 export const KNOWN_MODIFIERS: ReadonlySet<string> = new Set([
@@ -118,11 +118,11 @@ export async function loadRules(
         problems.push({ file, severity: "invalid", reason: text?.message ?? "cannot read" });
         return;
       }
-      let result: { readonly rules: readonly SigmaRule[]; readonly problems: readonly RuleProblem[] } | undefined =
-        cache?.lookup(file, text);
+      const key = cache === undefined ? null : RuleCache.keyOf(file, text);
+      let result: CachedFile | undefined = key === null ? undefined : cache?.lookup(key);
       if (result === undefined) {
         result = loadRuleText(text, file);
-        cache?.store(file, text, result);
+        if (key !== null) cache?.store(key, result);
       }
       rules.push(...result.rules);
       problems.push(...result.problems);

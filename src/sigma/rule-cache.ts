@@ -87,13 +87,13 @@ export class RuleCache {
     return new RuleCache(file, stamp, previous);
   }
 
-  private static keyOf(path: string, text: string): string {
+  /** A file's entry: its path and the hash of its text (computed once, for the lookup and then the store). */
+  static keyOf(path: string, text: string): string {
     return `${path}\0${createHash("sha256").update(text).digest("hex")}`;
   }
 
-  /** What the file gave last time, if its text is unchanged. */
-  lookup(path: string, text: string): CachedFile | undefined {
-    const key = RuleCache.keyOf(path, text);
+  /** What the file (`keyOf`) gave last time, if its text is unchanged. */
+  lookup(key: string): CachedFile | undefined {
     const found = this.previous.get(key);
     if (found === undefined) {
       this.misses++;
@@ -104,8 +104,8 @@ export class RuleCache {
     return found;
   }
 
-  store(path: string, text: string, loaded: CachedFile): void {
-    this.current.set(RuleCache.keyOf(path, text), loaded);
+  store(key: string, loaded: CachedFile): void {
+    this.current.set(key, loaded);
     this.changed = true;
   }
 

@@ -591,27 +591,21 @@ export class Recorder {
   /** A share is connected (5140) and files in it are reached (5145 each). */
   shareAccess(host: Host, time: number, session: Session, o: ShareOptions): void {
     const p = session.principal;
-    const port = String(this.ephemeralPort());
-    if (o.connect !== false)
-      this.event(
-        host,
-        time,
-        SHARE_ACCESS_5140,
-        {
-          SubjectUserSid: p.sid,
-          SubjectUserName: p.name,
-          SubjectDomainName: p.domain,
-          SubjectLogonId: session.logonId,
-          ObjectType: "File",
-          IpAddress: o.source.ip,
-          IpPort: port,
-          ShareName: o.share,
-          ShareLocalPath: o.localPath,
-          AccessMask: 0x1,
-          AccessList: "%%4416\n\t\t\t\t",
-        },
-        4,
-      );
+    // What 5140 and 5145 share: who, from where, which share.
+    const share = {
+      SubjectUserSid: p.sid,
+      SubjectUserName: p.name,
+      SubjectDomainName: p.domain,
+      SubjectLogonId: session.logonId,
+      ObjectType: "File",
+      IpAddress: o.source.ip,
+      IpPort: String(this.ephemeralPort()),
+      ShareName: o.share,
+      ShareLocalPath: o.localPath,
+    };
+    if (o.connect !== false) {
+      this.event(host, time, SHARE_ACCESS_5140, { ...share, AccessMask: 0x1, AccessList: "%%4416\n\t\t\t\t" }, 4);
+    }
     let t = time;
     for (const file of o.files ?? []) {
       t += this.rng.real(2, 400);
@@ -621,15 +615,7 @@ export class Recorder {
         t,
         SHARE_OBJECT_CHECK_5145,
         {
-          SubjectUserSid: p.sid,
-          SubjectUserName: p.name,
-          SubjectDomainName: p.domain,
-          SubjectLogonId: session.logonId,
-          ObjectType: "File",
-          IpAddress: o.source.ip,
-          IpPort: port,
-          ShareName: o.share,
-          ShareLocalPath: o.localPath,
+          ...share,
           RelativeTargetName: file,
           AccessMask: mask,
           AccessList:

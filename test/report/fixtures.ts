@@ -15,22 +15,14 @@ import { ReportCollector, type ReportInput } from "../../src/report/collect.js";
 import type { ReportData } from "../../src/report/data.js";
 import { reportHtml } from "../../src/report/page.js";
 import type { ReportScope } from "../../src/report/scope.js";
+import { prng } from "../evtx/fuzz-cases.js";
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "vigil-report-"));
 }
 
-/** A small deterministic generator (mulberry32), so every run builds the same evidence. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fuzz tests' deterministic generator, so every run builds the same evidence. */
+const random = prng;
 
 const rule = (
   title: string,
