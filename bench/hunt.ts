@@ -8,7 +8,7 @@
  * or `npm run build`) when present: under tsx every worker would first compile the TypeScript sources, which users
  * never pay.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -28,6 +28,8 @@ interface Measurement {
   readonly events: number;
   readonly detections: number;
   readonly maxRssMiB: number;
+  /** Threads that scanned (a hunt may judge the evidence too small to share; see SplitPolicy.minBytesPerWorker). */
+  readonly scanThreads: number;
 }
 
 async function measure(
@@ -45,6 +47,7 @@ async function measure(
   const start = performance.now();
   let events = 0;
   let detections = 0;
+  let scanThreads = 1;
   if (kind === "read") {
     for (let r = 0; r < repeat; r++) {
       for (const f of files) {
@@ -69,9 +72,10 @@ async function measure(
     });
     events = result.events;
     detections = result.detections;
+    scanThreads = result.scanThreads;
   }
   const ms = performance.now() - start;
-  return { ms, bytes, events, detections, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
+  return { ms, bytes, events, detections, maxRssMiB: process.resourceUsage().maxRSS / 1024, scanThreads };
 }
 
 const args = process.argv.slice(2);
@@ -94,24 +98,55 @@ if (!existsSync(corpus) || !existsSync(rules[0] as string)) {
 
 const cacheDir = mkdtempSync(join(tmpdir(), "vigil-bench-cache-"));
 
+function childArgs(kind: string, threads: number, repeat: number, input: string): string[] {
+  return [
+    "--import",
+    "tsx",
+    fileURLToPath(import.meta.url),
+    "--child",
+    kind,
+    String(threads),
+    String(repeat),
+    input,
+    cacheDir,
+  ];
+}
+
+function parse(stdout: string): Measurement {
+  return JSON.parse(stdout.trim().split("\n").pop() as string) as Measurement;
+}
+
 function child(kind: string, threads: number, repeat: number, input = corpus): Measurement {
-  const run = spawnSync(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      fileURLToPath(import.meta.url),
-      "--child",
-      kind,
-      String(threads),
-      String(repeat),
-      input,
-      cacheDir,
-    ],
-    { encoding: "utf8", maxBuffer: 1 << 24 },
-  );
+  const run = spawnSync(process.execPath, childArgs(kind, threads, repeat, input), {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
   if (run.status !== 0) throw new Error(`${kind} ${threads} ${repeat}: ${run.stderr}`);
-  return JSON.parse(run.stdout.trim().split("\n").pop() as string) as Measurement;
+  return parse(run.stdout);
+}
+
+/** The median of three runs (by time): runs of a few seconds vary by 10-20% on a shared machine. */
+function median(kind: string, threads: number, repeat: number, input = corpus): Measurement {
+  const runs = [0, 1, 2].map(() => child(kind, threads, repeat, input)).sort((a, b) => a.ms - b.ms);
+  return runs[1] as Measurement;
+}
+
+/** Two one-thread hunts of the whole corpus at once, in two processes: what this machine gives two threads. */
+async function sideBySide(): Promise<Measurement[]> {
+  const one = (): Promise<Measurement> =>
+    new Promise((resolve, reject) => {
+      const p = spawn(process.execPath, childArgs("hunt", 1, 1, corpus), { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      p.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+      });
+      p.stderr.on("data", (d: Buffer) => {
+        err += d.toString();
+      });
+      p.on("close", (code) => (code === 0 ? resolve(parse(out)) : reject(new Error(err))));
+    });
+  return Promise.all([one(), one()]);
 }
 
 const line = (label: string, m: Measurement): string =>
@@ -121,17 +156,19 @@ const line = (label: string, m: Measurement): string =>
     .toString()
     .padStart(
       7,
-    )} events/s  peak RSS ${m.maxRssMiB.toFixed(0)} MiB${m.detections > 0 ? `  ${m.detections} detections` : ""}`;
+    )} events/s  peak RSS ${m.maxRssMiB.toFixed(0)} MiB${m.detections > 0 ? `  ${m.detections} detections, scanned on ${m.scanThreads} thread(s)` : ""}`;
 
 console.log(`corpus ${corpus}; rules ${rules.join(", ")}`);
-const read = child("read", 1, 1);
-console.log(line("read (field iterator), 1 thread", read));
 const cold = child("hunt", 1, 1);
 console.log(line("hunt, 1 thread, rules parsed (cold)", cold));
-const one = child("hunt", 1, 1);
-console.log(line("hunt, 1 thread", one));
-const two = child("hunt", 2, 1);
-console.log(line("hunt, 2 threads", two));
+const read = median("read", 1, 1);
+console.log(line("read (field iterator), 1 thread, median of 3", read));
+const one = median("hunt", 1, 1);
+console.log(line("hunt, 1 thread, median of 3", one));
+const two = median("hunt", 2, 1);
+console.log(line("hunt, 2 threads, median of 3", two));
+const pair = await sideBySide();
+for (const m of pair) console.log(line("hunt, 1 thread, beside another", m));
 const readTen = child("read", 1, 10);
 console.log(line("read, corpus x10", readTen));
 const oneTen = child("hunt", 1, 10);
@@ -155,6 +192,10 @@ console.log(
 );
 console.log(
   `2 threads vs 1: corpus ${(one.ms / two.ms).toFixed(2)}x, corpus x10 ${(oneTen.ms / twoTen.ms).toFixed(2)}x, large log ${(oneBig.ms / twoBig.ms).toFixed(2)}x`,
+);
+const slowest = Math.max(...pair.map((m) => m.ms));
+console.log(
+  `this machine's ceiling for two threads: two one-thread hunts side by side ${((2 * one.ms) / slowest).toFixed(2)}x the work of one in the same time`,
 );
 console.log(
   `peak RSS, 2 threads: ${two.maxRssMiB.toFixed(0)} MiB on the corpus, ${twoTen.maxRssMiB.toFixed(0)} MiB on ten times it; 1 thread: ${one.maxRssMiB.toFixed(0)} and ${oneTen.maxRssMiB.toFixed(0)} MiB`,

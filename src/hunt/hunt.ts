@@ -20,10 +20,11 @@ import type { DetectionRule, RuleProblem } from "../sigma/model.js";
 import { type DiscoveryProblem, discoverFiles } from "../sources/discover.js";
 import type { SourceStats } from "../sources/types.js";
 import { type Detection, LEVELS, type Level, levelRank } from "./detection.js";
+import { compareOrder, detectionOfQueued, orderKeyOf } from "./match-batch.js";
 import { type HuntRules, levelOf, loadHuntRules, type RuleSpec, ruleInfo } from "./rules.js";
 import type { FileResult, ScanSettings } from "./scan-file.js";
 import { type SplitPolicy, scanFiles } from "./schedule.js";
-import { compareDetections, MatchSorter } from "./sorter.js";
+import { MatchSorter } from "./sorter.js";
 
 export interface HuntOptions {
   readonly paths: readonly string[];
@@ -86,6 +87,8 @@ export interface HuntResult {
   /** How far the intrusion reached: incidents, the movement graph, reach, crossings toward OT, logons. */
   readonly scope: ScopeReport;
   readonly elapsedMs: number;
+  /** Threads that scanned: the main thread alone (1), or that many workers (see SplitPolicy.minBytesPerWorker). */
+  readonly scanThreads: number;
 }
 
 /** A detection's event as a field view, for reading group-by fields the way the rule reads them. */
@@ -181,7 +184,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   let last: number | null = null;
   const progress = (): void =>
     options.onProgress?.({ files: files.length, filesDone: outcomes.length, bytes, matches: sorter.count });
-  await scanFiles(
+  const scanThreads = await scanFiles(
     files,
     options.threads,
     rules,
@@ -232,12 +235,12 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
         ruleTargets = logsourceTargets(rule.logsource) ?? [];
         targets.set(rule, ruleTargets);
       }
-      const match = matchFor(rule, ruleTargets, m.detection);
+      const match = matchFor(rule, ruleTargets, detectionOfQueued(m));
       if (match === null) continue;
       for (const a of rules.correlation.observe(match)) report(a);
     }
     for (const a of rules.correlation.flush()) report(a);
-    alerts.sort(compareDetections);
+    alerts.sort((x, y) => compareOrder(orderKeyOf(x), orderKeyOf(y)));
   }
 
   // Pass 2: the outputs, detections and alerts merged by time, and the summary's counts.
@@ -264,10 +267,10 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   let a = 0;
   for await (const m of sorter.sorted()) {
     if (!m.report) continue;
-    while (a < alerts.length && compareDetections(alerts[a] as Detection, m.detection) <= 0) {
+    while (a < alerts.length && compareOrder(orderKeyOf(alerts[a] as Detection), m) <= 0) {
       await emit(alerts[a++] as Detection);
     }
-    await emit(m.detection);
+    await emit(detectionOfQueued(m));
   }
   while (a < alerts.length) await emit(alerts[a++] as Detection);
   sorter.cleanup();
@@ -295,5 +298,6 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       ...rules.correlation.problems,
     ],
     elapsedMs: performance.now() - started,
+    scanThreads,
   };
 }

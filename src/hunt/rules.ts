@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { deserialize, serialize } from "node:v8";
 import { rulesByKind } from "../sigma/check.js";
 import { CompiledMatcher } from "../sigma/compile/matcher.js";
 import { CorrelationEngine } from "../sigma/correlation.js";
@@ -54,6 +55,18 @@ export async function loadRuleSet(spec: RuleSpec): Promise<LoadedRuleSet> {
   const cache = spec.cacheDir === undefined ? undefined : RuleCache.open(spec.cacheDir, paths);
   const loaded = await loadRules(paths, { cache });
   return { rules: loaded.rules, problems: loaded.problems, files: loaded.files, placeholders: spec.placeholders };
+}
+
+/** The rule set as bytes in shared memory: serialized once, however many workers read it. */
+export function packRuleSet(set: LoadedRuleSet): SharedArrayBuffer {
+  const bytes = serialize(set);
+  const shared = new SharedArrayBuffer(bytes.length);
+  new Uint8Array(shared).set(bytes);
+  return shared;
+}
+
+export function unpackRuleSet(shared: SharedArrayBuffer): LoadedRuleSet {
+  return deserialize(new Uint8Array(shared)) as LoadedRuleSet;
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
- * Spreads evidence over hunt workers: each worker compiles the rules once and asks for the next task when it has
- * finished one. A task is a file, or a part of a large EVTX file (a run of its chunks), so that one big Security log
- * keeps every worker busy; tasks go largest first so that no worker is left with a big one at the end. The parts of
- * a file are reported as one file once all are done. A worker that dies takes only its current task with it
- * (reported as a problem of its file); a new worker takes its place. With one thread (or one task) the files are
- * scanned in the main thread.
+ * Spreads evidence over hunt workers: each worker compiles the rules once and holds two tasks at a time, taking a new
+ * one as it finishes one. A task is a file, or a part of a large EVTX file (a run of its chunks), so that one big
+ * Security log keeps every worker busy; tasks go largest first so that no worker is left with a big one at the end.
+ * The parts of a file are reported as one file once all are done. A worker that dies takes only its current task
+ * with it (reported as a problem of its file); the task queued behind it and a new worker take its place. With one
+ * thread, one task, or too little evidence to repay a worker's start (SplitPolicy), the files are scanned in the
+ * main thread.
  */
 import { open, stat } from "node:fs/promises";
 import type { Worker } from "node:worker_threads";
@@ -14,14 +15,15 @@ import { layoutFromHeader } from "../evtx/layout.js";
 import type { ChunkRange } from "../evtx/types.js";
 import { startWorker } from "../parallel/start-worker.js";
 import type { RuleProblem } from "../sigma/model.js";
+import { type QueuedMatch, queuedMatch, unpackBatch } from "./match-batch.js";
 import type { FromWorker, ToWorker } from "./messages.js";
-import type { HuntRules } from "./rules.js";
-import { type FileResult, type MatchRecord, mergeFileResults, type ScanSettings, scanFile } from "./scan-file.js";
+import { type HuntRules, packRuleSet } from "./rules.js";
+import { type FileResult, mergeFileResults, type ScanSettings, scanFile } from "./scan-file.js";
 
 export interface ScanCallbacks {
   /** A worker compiled the rules: those its matcher cannot run (the same in every worker). */
   onCompiled?(problems: readonly RuleProblem[]): void;
-  onMatches(batch: readonly MatchRecord[]): void;
+  onMatches(batch: readonly QueuedMatch[]): void;
   /** A file is finished: its result, or why it could not be scanned. */
   onFile(path: string, outcome: { readonly result: FileResult } | { readonly failed: string }): void;
 }
@@ -33,15 +35,33 @@ export interface ScanCallbacks {
 const WORKER_HEAP = { maxOldGenerationSizeMb: 384, maxYoungGenerationSizeMb: 48 };
 
 /**
- * How large EVTX files are split when there is more than one thread: from 48 MiB on, in parts of 256 chunks
- * (16 MiB, enough to amortise a part's start: opening, the header, the first templates).
+ * How work is shared when there is more than one thread. Large EVTX files are split from `minBytes` on, in parts of
+ * `partChunks` chunks (16 MiB, enough to amortise a part's start: opening, the header, the first templates). A worker
+ * is started for every `minBytesPerWorker` of evidence at most: each first unpacks and compiles the whole rule set
+ * and builds its own indexes (a second or two of CPU for SigmaHQ), which a smaller share does not repay; below two
+ * workers' worth the main thread scans alone. 0: a worker per thread whatever the size.
  */
 export interface SplitPolicy {
   readonly minBytes: number;
   readonly partChunks: number;
+  readonly minBytesPerWorker: number;
 }
 
-export const DEFAULT_SPLIT: SplitPolicy = { minBytes: 48 * 1024 * 1024, partChunks: 256 };
+export const DEFAULT_SPLIT: SplitPolicy = {
+  minBytes: 48 * 1024 * 1024,
+  partChunks: 256,
+  minBytesPerWorker: 64 * 1024 * 1024,
+};
+
+/** The workers worth starting for these tasks (1: scan in the main thread). */
+export function workersFor(tasks: readonly ScanTask[], threads: number, policy: SplitPolicy): number {
+  const bytes = tasks.reduce((n, t) => n + t.bytes, 0);
+  const byWork = policy.minBytesPerWorker > 0 ? Math.floor(bytes / policy.minBytesPerWorker) : threads;
+  return Math.max(1, Math.min(threads, tasks.length, byWork));
+}
+
+/** Tasks a worker holds at once: the one it scans and the next. */
+const TASKS_AHEAD = 2;
 
 /** One piece of work: a whole file, or a run of the chunks of a large EVTX file. */
 export interface ScanTask {
@@ -149,42 +169,60 @@ export async function scanFiles(
   settings: ScanSettings,
   callbacks: ScanCallbacks,
   split: SplitPolicy = DEFAULT_SPLIT,
-): Promise<void> {
+  /** The worker's module (tests give one that fails on purpose). */
+  workerModule: URL = new URL("./worker.js", import.meta.url),
+): Promise<number> {
   // One thread: the files as given, nothing to plan (no sizes to read, no parts).
   const order = threads > 1 ? await planTasks(files, threads, split) : null;
-  if (order === null || order.length <= 1) {
-    for (const path of order === null ? files : order.map((t) => t.path)) {
+  const workers = order === null ? 1 : workersFor(order, threads, split);
+  if (order === null || workers <= 1) {
+    for (const path of files) {
       try {
-        callbacks.onFile(path, { result: await scanFile(rules, settings, path, (b) => callbacks.onMatches(b)) });
+        callbacks.onFile(path, {
+          result: await scanFile(rules, settings, path, (b) => callbacks.onMatches(b.map(queuedMatch))),
+        });
       } catch (e) {
         callbacks.onFile(path, { failed: e instanceof Error ? e.message : String(e) });
       }
     }
-    return;
+    return 1;
   }
   const assembly = new FileAssembly(order, callbacks.onFile);
+  // The rule set serialized once for all workers, in shared memory: cloning it per worker took the main thread half
+  // a second per worker for SigmaHQ, and workers waited on it in turn.
+  const packedRules = packRuleSet(rules.set);
   let next = 0;
+  // Tasks handed to a worker that died before starting them, to hand out again first.
+  const requeue: number[] = [];
+  const take = (): number | undefined => requeue.pop() ?? (next < order.length ? next++ : undefined);
+  const tasksLeft = (): boolean => requeue.length > 0 || next < order.length;
   let finished = 0;
   let fatal: string | null = null;
   await new Promise<void>((resolve, reject) => {
     const live = new Set<Worker>();
     const launch = (): void => {
-      const worker = startWorker(new URL("./worker.js", import.meta.url), import.meta.url, WORKER_HEAP);
+      const worker = startWorker(workerModule, import.meta.url, WORKER_HEAP);
       live.add(worker);
-      let current: number | null = null;
+      // The tasks handed to this worker and not finished, in order: the one it scans and the one it takes next, so
+      // that it never waits for the main thread between two small files.
+      const assigned: number[] = [];
+      let closed = false;
       const send = (m: ToWorker): void => worker.postMessage(m);
       const handOut = (): void => {
-        if (next < order.length) {
-          current = next++;
-          const task = order[current] as ScanTask;
+        while (assigned.length < TASKS_AHEAD) {
+          const index = take();
+          if (index === undefined) break;
+          assigned.push(index);
+          const task = order[index] as ScanTask;
           send({
             type: "file",
-            index: current,
+            index,
             path: task.path,
             ...(task.chunks === undefined ? {} : { chunks: task.chunks }),
           });
-        } else {
-          current = null;
+        }
+        if (assigned.length === 0 && !closed) {
+          closed = true;
           send({ type: "done" });
         }
       };
@@ -193,11 +231,13 @@ export async function scanFiles(
         if (fatal !== null) reject(new Error(fatal));
         else if (finished === order.length) resolve();
       };
+      // A worker lost: the task it was scanning fails; the ones queued behind it go to the next worker.
       const lose = (reason: string): void => {
-        if (current === null) return;
+        const current = assigned.shift();
+        if (current === undefined) return;
         finished++;
         assembly.done(order[current] as ScanTask, { failed: reason });
-        current = null;
+        requeue.push(...assigned.splice(0));
       };
       worker.on("message", (m: FromWorker) => {
         switch (m.type) {
@@ -206,12 +246,12 @@ export async function scanFiles(
             handOut();
             break;
           case "matches":
-            callbacks.onMatches(m.batch);
+            callbacks.onMatches(unpackBatch(m.batch));
             break;
           case "file-done":
           case "file-failed":
             finished++;
-            current = null;
+            assigned.splice(assigned.indexOf(m.index), 1);
             assembly.done(
               order[m.index] as ScanTask,
               m.type === "file-done" ? { result: m.result } : { failed: m.reason },
@@ -221,7 +261,7 @@ export async function scanFiles(
           case "fatal":
             // Rules that load in the main thread but not in a worker: nothing a new worker would do better.
             fatal = m.reason;
-            current = null;
+            assigned.length = 0;
             for (const w of live) void w.terminate();
             break;
         }
@@ -230,11 +270,12 @@ export async function scanFiles(
       worker.on("exit", () => {
         live.delete(worker);
         if (fatal === null) lose("worker exited");
-        if (fatal === null && next < order.length) launch();
+        if (fatal === null && tasksLeft()) launch();
         settle();
       });
-      send({ type: "init", rules: rules.set, settings });
+      send({ type: "init", rules: packedRules, settings });
     };
-    for (let i = 0; i < Math.min(threads, order.length); i++) launch();
+    for (let i = 0; i < workers; i++) launch();
   });
+  return workers;
 }

@@ -3,34 +3,15 @@
  * they are sorted and written to a temporary file (a run), and at the end the runs are merged. Matches arrive in
  * whatever order the workers finish files; outputs want time order.
  */
-import { once } from "node:events";
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import type { Detection } from "./detection.js";
-import type { MatchRecord } from "./scan-file.js";
-
-/** Time order; events without a time last; then by file and offset, so the order is the same on every run. */
-export function compareDetections(x: Detection, y: Detection): number {
-  if (x.timestamp !== y.timestamp) {
-    if (x.timestamp === null) return 1;
-    if (y.timestamp === null) return -1;
-    return x.timestamp - y.timestamp;
-  }
-  if (x.source.file !== y.source.file) return x.source.file < y.source.file ? -1 : 1;
-  const m = x.source.member ?? "";
-  const n = y.source.member ?? "";
-  if (m !== n) return m < n ? -1 : 1;
-  return (x.source.offset ?? 0) - (y.source.offset ?? 0);
-}
-
-export function compareMatches(a: MatchRecord, b: MatchRecord): number {
-  return compareDetections(a.detection, b.detection) || a.ruleIndex - b.ruleIndex;
-}
+import { deserialize, serialize } from "node:v8";
+import { compareQueued, detectionBytes, type QueuedMatch } from "./match-batch.js";
 
 export class MatchSorter {
-  private buffer: MatchRecord[] = [];
+  private buffer: QueuedMatch[] = [];
   private readonly runs: string[] = [];
   private dir: string | null = null;
   private pending: Promise<void> = Promise.resolve();
@@ -41,7 +22,7 @@ export class MatchSorter {
     private readonly tempDir = tmpdir(),
   ) {}
 
-  add(m: MatchRecord): void {
+  add(m: QueuedMatch): void {
     this.buffer.push(m);
     this.count++;
     if (this.buffer.length >= this.runSize) {
@@ -51,45 +32,68 @@ export class MatchSorter {
     }
   }
 
-  private async writeRun(run: MatchRecord[]): Promise<void> {
-    run.sort(compareMatches);
+  /**
+   * A run on disk: each match as its key's V8 serialization and its detection's, behind their two 4-byte lengths,
+   * written in blocks of about a MiB (a line of JSON per match, read back through readline, cost more than the sort).
+   */
+  private async writeRun(run: QueuedMatch[]): Promise<void> {
+    run.sort(compareQueued);
     this.dir ??= mkdtempSync(join(this.tempDir, "vigil-sort-"));
-    const path = join(this.dir, `run-${this.runs.length}.jsonl`);
+    const path = join(this.dir, `run-${this.runs.length}.bin`);
     this.runs.push(path);
-    const out = createWriteStream(path);
-    for (const m of run) if (!out.write(`${JSON.stringify(m)}\n`)) await once(out, "drain");
-    out.end();
-    await once(out, "finish");
+    const out = await open(path, "w");
+    try {
+      let parts: Uint8Array[] = [];
+      let size = 0;
+      for (const m of run) {
+        const { detection: _, ...key } = m;
+        const head = serialize(key);
+        const body = detectionBytes(m);
+        const lengths = Buffer.allocUnsafe(8);
+        lengths.writeUInt32LE(head.length, 0);
+        lengths.writeUInt32LE(body.length, 4);
+        parts.push(lengths, head, body);
+        size += 8 + head.length + body.length;
+        if (size >= RUN_BLOCK) {
+          await out.writev(parts);
+          parts = [];
+          size = 0;
+        }
+      }
+      if (parts.length > 0) await out.writev(parts);
+    } finally {
+      await out.close();
+    }
   }
 
   /** Every match added, in order; may be iterated again (the hunt reads it twice: correlations, then outputs). */
-  async *sorted(): AsyncGenerator<MatchRecord> {
+  async *sorted(): AsyncGenerator<QueuedMatch> {
     await this.pending;
-    this.buffer.sort(compareMatches);
+    this.buffer.sort(compareQueued);
     if (this.runs.length === 0) {
       yield* this.buffer;
       return;
     }
-    const sources: AsyncIterator<MatchRecord>[] = [
+    const sources: AsyncIterator<QueuedMatch>[] = [
       ...this.runs.map((path) => readRun(path)),
-      (async function* (buffer: MatchRecord[]) {
+      (async function* (buffer: QueuedMatch[]) {
         yield* buffer;
       })(this.buffer),
     ];
     // A binary heap of the sources' current heads.
-    const heap: { head: MatchRecord; source: AsyncIterator<MatchRecord> }[] = [];
-    const push = (item: { head: MatchRecord; source: AsyncIterator<MatchRecord> }): void => {
+    const heap: { head: QueuedMatch; source: AsyncIterator<QueuedMatch> }[] = [];
+    const push = (item: { head: QueuedMatch; source: AsyncIterator<QueuedMatch> }): void => {
       heap.push(item);
       let i = heap.length - 1;
       while (i > 0) {
         const p = (i - 1) >> 1;
-        if (compareMatches((heap[p] as typeof item).head, item.head) <= 0) break;
+        if (compareQueued((heap[p] as typeof item).head, item.head) <= 0) break;
         heap[i] = heap[p] as typeof item;
         i = p;
       }
       heap[i] = item;
     };
-    const pop = (): { head: MatchRecord; source: AsyncIterator<MatchRecord> } => {
+    const pop = (): { head: QueuedMatch; source: AsyncIterator<QueuedMatch> } => {
       const top = heap[0] as (typeof heap)[number];
       const last = heap.pop() as (typeof heap)[number];
       if (heap.length === 0) return top;
@@ -99,8 +103,8 @@ export class MatchSorter {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < heap.length && compareMatches((heap[l] as typeof last).head, (heap[m] as typeof last).head) < 0) m = l;
-        if (r < heap.length && compareMatches((heap[r] as typeof last).head, (heap[m] as typeof last).head) < 0) m = r;
+        if (l < heap.length && compareQueued((heap[l] as typeof last).head, (heap[m] as typeof last).head) < 0) m = l;
+        if (r < heap.length && compareQueued((heap[r] as typeof last).head, (heap[m] as typeof last).head) < 0) m = r;
         if (m === i) break;
         [heap[i], heap[m]] = [heap[m] as typeof last, heap[i] as typeof last];
         i = m;
@@ -126,7 +130,35 @@ export class MatchSorter {
   }
 }
 
-async function* readRun(path: string): AsyncGenerator<MatchRecord> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) if (line !== "") yield JSON.parse(line) as MatchRecord;
+const RUN_BLOCK = 1 << 20;
+
+async function* readRun(path: string): AsyncGenerator<QueuedMatch> {
+  const handle = await open(path, "r");
+  try {
+    let pending = Buffer.alloc(0);
+    let position = 0;
+    for (;;) {
+      const block = Buffer.allocUnsafe(RUN_BLOCK);
+      const { bytesRead } = await handle.read(block, 0, RUN_BLOCK, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      let data =
+        pending.length === 0 ? block.subarray(0, bytesRead) : Buffer.concat([pending, block.subarray(0, bytesRead)]);
+      let at = 0;
+      while (at + 8 <= data.length) {
+        const headLength = data.readUInt32LE(at);
+        const bodyLength = data.readUInt32LE(at + 4);
+        const end = at + 8 + headLength + bodyLength;
+        if (end > data.length) break;
+        const key = deserialize(data.subarray(at + 8, at + 8 + headLength)) as Omit<QueuedMatch, "detection">;
+        yield { ...key, detection: data.subarray(at + 8 + headLength, end) };
+        at = end;
+      }
+      data = data.subarray(at);
+      pending = data;
+    }
+    if (pending.length > 0) throw new Error(`${path}: a sorted run ends inside a record`);
+  } finally {
+    await handle.close();
+  }
 }

@@ -3,8 +3,8 @@
  * readers can also read with random access) or a stream out of a decompressor. Its first bytes are read ahead so
  * the format can be told before anything else is read; everything after streams.
  */
-import { createReadStream } from "node:fs";
-import { type FileHandle, mkdtemp, open, rm, stat } from "node:fs/promises";
+import { closeSync, createReadStream, openSync, readSync, statSync } from "node:fs";
+import { type FileHandle, mkdtemp, open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { asSourceError, SourceError } from "./errors.js";
 import { HEAD_BYTES } from "./format.js";
@@ -28,16 +28,17 @@ export interface Content {
 
 /** A regular file on disk. Throws a SourceError when it cannot be opened or is no regular file. */
 export async function fileContent(path: string): Promise<Content> {
-  let handle: FileHandle | null = null;
+  // Synchronous: a few microseconds for the head of a local file, where each awaited call waited on the thread pool.
+  let fd: number | null = null;
   try {
     // Checked before opening: opening a FIFO or a device for reading can block forever.
-    const info = await stat(path);
+    const info = statSync(path);
     if (!info.isFile()) throw new SourceError("unreadable", "not a regular file");
-    handle = await open(path, "r");
+    fd = openSync(path, "r");
     const head = Buffer.alloc(Math.min(HEAD_BYTES, info.size));
     let filled = 0;
     while (filled < head.length) {
-      const { bytesRead } = await handle.read(head, filled, head.length - filled, filled);
+      const bytesRead = readSync(fd, head, filled, head.length - filled, filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
@@ -52,7 +53,7 @@ export async function fileContent(path: string): Promise<Content> {
   } catch (e) {
     throw asSourceError(e);
   } finally {
-    await handle?.close();
+    if (fd !== null) closeSync(fd);
   }
 }
 

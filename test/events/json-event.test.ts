@@ -278,6 +278,20 @@ test("timestamps: ISO-8601 with T or space, any fraction, Z, offsets, or no zone
   for (const bad of ["", "yesterday", "2025-13-01T00:00:00Z", "2025-11-27", 1700000000, null, undefined]) {
     assert.equal(parseTimestamp(bad), null, String(bad));
   }
+  // The EVTX form (read without the regular expression) with every fraction length gives what the general form gives.
+  for (const fraction of ["1", "16", "165", "1653", "165324", "1653245", "165324500", "1653245001234567891"]) {
+    const ms = Date.UTC(2025, 10, 27, 7, 40, 10, Number(fraction.slice(0, 3).padEnd(3, "0")));
+    assert.equal(parseTimestamp(`2025-11-27T07:40:10.${fraction}Z`), ms, fraction);
+    assert.equal(parseTimestamp(`2025-11-27T07:40:10.${fraction}+00:00`), ms, fraction);
+  }
+  for (const bad of [
+    "2025-11-27T07:40:10.Z",
+    "2025-11-27T07:40:1x.123Z",
+    "2025-11-27T24:00:00.000Z",
+    "2025-00-27T07:40:10.1Z",
+  ]) {
+    assert.equal(parseTimestamp(bad), null, bad);
+  }
   const fields = fieldsFromJsonEvent({ "@timestamp": "2024-01-01T00:00:00Z", winlog: { event_id: 1 } });
   assert.equal(eventTimestamp(fields as FieldView), Date.UTC(2024, 0, 1));
 });

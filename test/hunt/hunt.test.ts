@@ -12,7 +12,8 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import type { Detection } from "../../src/hunt/detection.js";
 import { type HuntOptions, type HuntResult, hunt } from "../../src/hunt/hunt.js";
-import { planTasks } from "../../src/hunt/schedule.js";
+import { compileRuleSet } from "../../src/hunt/rules.js";
+import { DEFAULT_SPLIT, planTasks, scanFiles, workersFor } from "../../src/hunt/schedule.js";
 import { processCreationFile } from "../evtx/fixtures.js";
 
 const RULES = `
@@ -103,7 +104,8 @@ async function run(
       detections.push(d);
     },
     ...(options.sortRunSize === undefined ? {} : { sortRunSize: options.sortRunSize }),
-    ...(options.split === undefined ? {} : { split: options.split }),
+    // Workers however small the evidence, so that the tests' threads are real ones.
+    split: { ...DEFAULT_SPLIT, minBytesPerWorker: 0, ...options.split },
   });
   return { result, detections };
 }
@@ -235,6 +237,43 @@ correlation:
 const shared = fileURLToPath(new URL("../../../shared/", import.meta.url));
 const skip = existsSync(join(shared, "sigma")) ? false : `corpus absent: ${shared} has no sigma/ or evtx/`;
 
+test("a worker is started for each 64 MiB of evidence at most, never more than the threads or the tasks", () => {
+  const MiB = 1024 * 1024;
+  const tasks = (...sizes: number[]) => sizes.map((bytes, i) => ({ path: `f${i}`, bytes }));
+  assert.equal(workersFor(tasks(30 * MiB, 40 * MiB), 2, DEFAULT_SPLIT), 1);
+  assert.equal(workersFor(tasks(100 * MiB, 40 * MiB), 2, DEFAULT_SPLIT), 2);
+  assert.equal(workersFor(tasks(...Array.from({ length: 40 }, () => 16 * MiB)), 64, DEFAULT_SPLIT), 10);
+  assert.equal(workersFor(tasks(700 * MiB), 16, DEFAULT_SPLIT), 1);
+  assert.equal(workersFor(tasks(1, 1, 1), 8, { ...DEFAULT_SPLIT, minBytesPerWorker: 0 }), 3);
+  assert.equal(workersFor(tasks(), 8, { ...DEFAULT_SPLIT, minBytesPerWorker: 0 }), 1);
+});
+
+test("a worker that dies loses only the file it was scanning; the files queued behind it go to a new worker", {
+  timeout: 60_000,
+}, async () => {
+  const files = Array.from({ length: 40 }, (_, i) => `/nonexistent/${i === 7 || i === 23 ? "die" : "file"}-${i}.evtx`);
+  const rules = compileRuleSet({ rules: [], problems: [], files: 0, placeholders: [] });
+  const settings = { minLevel: "informational" as const, from: null, to: null, recover: true };
+  const outcomes = new Map<string, string>();
+  await scanFiles(
+    files,
+    2,
+    rules,
+    settings,
+    {
+      onMatches: () => undefined,
+      onFile: (path, outcome) => {
+        assert.equal(outcomes.has(path), false, `${path} reported twice`);
+        outcomes.set(path, "failed" in outcome ? outcome.failed : "ok");
+      },
+    },
+    { ...DEFAULT_SPLIT, minBytesPerWorker: 0 },
+    new URL("./failing-worker.js", import.meta.url),
+  );
+  assert.equal(outcomes.size, files.length);
+  for (const file of files) assert.equal(outcomes.get(file), file.includes("die") ? "worker exited" : "ok", file);
+});
+
 test("acceptance: all of ../shared/evtx with SigmaHQ's rules; totals reconcile", { skip }, async () => {
   const { result, detections } = await run([join(shared, "evtx")], {
     rulePaths: [join(shared, "sigma", "rules")],
@@ -292,11 +331,15 @@ test("a large EVTX file is split between workers by chunks: the same detections 
     commandLine: i % 500 === 0 ? "m.exe sekurlsa::logonpasswords" : "svchost -k netsvcs",
   }));
   writeFileSync(file, bytes);
-  const planned = await planTasks([file], 2, { minBytes: 0, partChunks: 2 });
+  const planned = await planTasks([file], 2, { minBytes: 0, partChunks: 2, minBytesPerWorker: 0 });
   assert.ok(planned.length >= 3, `expected several parts, got ${planned.length}`);
   assert.equal(planned.filter((t) => t.chunks?.first === 0).length, 1);
   const one = await run([file], { rulePaths: [rules], threads: 1 });
-  const two = await run([file], { rulePaths: [rules], threads: 2, split: { minBytes: 0, partChunks: 2 } });
+  const two = await run([file], {
+    rulePaths: [rules],
+    threads: 2,
+    split: { minBytes: 0, partChunks: 2, minBytesPerWorker: 0 },
+  });
   const key = (d: Detection): string => `${d.rule.title}#${d.recordId}`;
   assert.deepEqual(two.detections.map(key).sort(), one.detections.map(key).sort());
   assert.equal(two.result.events, 3000);

@@ -14,7 +14,7 @@
 const ASCII = 128;
 
 /** Transition-table entries (4 bytes each) an automaton may spend on dense rows for its shallowest states. */
-const DENSE_BUDGET = 1 << 21;
+const DENSE_BUDGET = 1 << 16;
 
 export class AhoCorasick {
   /** Number of needles, ids 0..size-1 in the order given. */

@@ -1,0 +1,99 @@
+/**
+ * Matches as they travel from a worker to the main thread and wait there to be sorted: the fields the sort and the
+ * two passes over the matches need (time, place, rule, whether it reports or feeds a correlation), with the
+ * detection itself kept as bytes, V8's serialization, until an output needs it. A worker serializes a batch's
+ * detections into one buffer that moves to the main thread without a copy; the main thread sorts by the keys, spills
+ * the bytes as they are, and deserializes each detection once, when it is emitted. (Cloning the detections, whole
+ * events each, into objects in the main thread, then serializing them again to spill, kept the main thread as busy
+ * as a worker.)
+ */
+import { deserialize, serialize } from "node:v8";
+import type { Detection } from "./detection.js";
+import type { MatchRecord } from "./scan-file.js";
+
+/** Where a detection falls in the output's order. */
+export interface OrderKey {
+  /** Ms since the epoch; null sorts last. */
+  readonly timestamp: number | null;
+  readonly file: string;
+  /** Path inside an archive; "" for none. */
+  readonly member: string;
+  readonly offset: number | null;
+}
+
+export interface QueuedMatch extends OrderKey {
+  readonly ruleIndex: number;
+  readonly report: boolean;
+  readonly consumed: boolean;
+  /** The detection, or its serialization (from a worker, or read back from a sorted run). */
+  readonly detection: Detection | Uint8Array;
+}
+
+/** A batch of matches for postMessage: keys as plain data, detections in one transferable buffer. */
+export interface PackedBatch {
+  readonly keys: readonly Omit<QueuedMatch, "detection">[];
+  readonly bytes: ArrayBuffer;
+  /** Where each detection's bytes end in `bytes` (the first starts at 0). */
+  readonly ends: Uint32Array;
+}
+
+export function orderKeyOf(d: Detection): OrderKey {
+  return { timestamp: d.timestamp, file: d.source.file, member: d.source.member ?? "", offset: d.source.offset };
+}
+
+/** Time order; events without a time last; then by file, member and offset, so the order is the same every run. */
+export function compareOrder(x: OrderKey, y: OrderKey): number {
+  if (x.timestamp !== y.timestamp) {
+    if (x.timestamp === null) return 1;
+    if (y.timestamp === null) return -1;
+    return x.timestamp - y.timestamp;
+  }
+  if (x.file !== y.file) return x.file < y.file ? -1 : 1;
+  if (x.member !== y.member) return x.member < y.member ? -1 : 1;
+  return (x.offset ?? 0) - (y.offset ?? 0);
+}
+
+export function compareQueued(a: QueuedMatch, b: QueuedMatch): number {
+  return compareOrder(a, b) || a.ruleIndex - b.ruleIndex;
+}
+
+function keyOf(m: MatchRecord): Omit<QueuedMatch, "detection"> {
+  return { ...orderKeyOf(m.detection), ruleIndex: m.ruleIndex, report: m.report, consumed: m.consumed };
+}
+
+/** A match made in this thread, its detection kept as it is. */
+export function queuedMatch(m: MatchRecord): QueuedMatch {
+  return { ...keyOf(m), detection: m.detection };
+}
+
+export function detectionOfQueued(m: QueuedMatch): Detection {
+  return m.detection instanceof Uint8Array ? (deserialize(m.detection) as Detection) : m.detection;
+}
+
+/** The detection's bytes: as they came, or serialized now. */
+export function detectionBytes(m: QueuedMatch): Uint8Array {
+  return m.detection instanceof Uint8Array ? m.detection : serialize(m.detection);
+}
+
+export function packBatch(batch: readonly MatchRecord[]): PackedBatch {
+  const parts = batch.map((m) => serialize(m.detection));
+  const ends = new Uint32Array(parts.length);
+  let size = 0;
+  parts.forEach((p, i) => {
+    size += p.length;
+    ends[i] = size;
+  });
+  const bytes = new ArrayBuffer(size);
+  const view = new Uint8Array(bytes);
+  parts.forEach((p, i) => {
+    view.set(p, i === 0 ? 0 : (ends[i - 1] as number));
+  });
+  return { keys: batch.map(keyOf), bytes, ends };
+}
+
+export function unpackBatch(batch: PackedBatch): QueuedMatch[] {
+  return batch.keys.map((key, i) => {
+    const start = i === 0 ? 0 : (batch.ends[i - 1] as number);
+    return { ...key, detection: new Uint8Array(batch.bytes, start, (batch.ends[i] as number) - start) };
+  });
+}
