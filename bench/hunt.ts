@@ -28,6 +28,7 @@ interface Measurement {
   readonly events: number;
   readonly detections: number;
   readonly maxRssMiB: number;
+  readonly liveHeapMiB: number;
   /** Threads that scanned (a hunt may judge the evidence too small to share; see SplitPolicy.minBytesPerWorker). */
   readonly scanThreads: number;
 }
@@ -75,7 +76,11 @@ async function measure(
     scanThreads = result.scanThreads;
   }
   const ms = performance.now() - start;
-  return { ms, bytes, events, detections, maxRssMiB: process.resourceUsage().maxRSS / 1024, scanThreads };
+  const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  // What stays live once the hunt is over (its result held): the heap after a full collection.
+  (globalThis as { gc?: () => void }).gc?.();
+  const liveHeapMiB = process.memoryUsage().heapUsed / 2 ** 20;
+  return { ms, bytes, events, detections, maxRssMiB, liveHeapMiB, scanThreads };
 }
 
 const args = process.argv.slice(2);
@@ -100,6 +105,7 @@ const cacheDir = mkdtempSync(join(tmpdir(), "vigil-bench-cache-"));
 
 function childArgs(kind: string, threads: number, repeat: number, input: string): string[] {
   return [
+    "--expose-gc",
     "--import",
     "tsx",
     fileURLToPath(import.meta.url),
@@ -156,7 +162,7 @@ const line = (label: string, m: Measurement): string =>
     .toString()
     .padStart(
       7,
-    )} events/s  peak RSS ${m.maxRssMiB.toFixed(0)} MiB${m.detections > 0 ? `  ${m.detections} detections, scanned on ${m.scanThreads} thread(s)` : ""}`;
+    )} events/s  peak RSS ${m.maxRssMiB.toFixed(0)} MiB, live heap after ${m.liveHeapMiB.toFixed(0)} MiB${m.detections > 0 ? `  ${m.detections} detections, scanned on ${m.scanThreads} thread(s)` : ""}`;
 
 console.log(`corpus ${corpus}; rules ${rules.join(", ")}`);
 const cold = child("hunt", 1, 1);

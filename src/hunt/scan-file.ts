@@ -148,30 +148,32 @@ export async function scanFile(
   let last: number | null = null;
   let batch: MatchRecord[] = [];
   const scope = new ScopeCollector();
-  for await (const event of evidence) {
-    events++;
-    const t = event.timestamp;
-    if (t !== null) {
-      if (first === null || t < first) first = t;
-      if (last === null || t > last) last = t;
-    }
-    if (settings.from !== null && (t === null || t < settings.from)) continue;
-    if (settings.to !== null && (t === null || t > settings.to)) continue;
-    matched++;
-    scope.observe(event);
-    for (const rule of rules.matcher.match(event.fields)) {
-      const report = levelRank(levelOf(rule)) >= minRank && rules.correlation.reportsOwnMatches(rule);
-      const feeds = consumed.has(rule);
-      if (!report && !feeds) continue;
-      batch.push({
-        detection: detectionOf(rule, event),
-        ruleIndex: rules.indexOf.get(rule) as number,
-        report,
-        consumed: feeds,
-      });
-      if (batch.length >= BATCH) {
-        emit(batch);
-        batch = [];
+  for await (const read of evidence.batches()) {
+    for (const event of read) {
+      events++;
+      const t = event.timestamp;
+      if (t !== null) {
+        if (first === null || t < first) first = t;
+        if (last === null || t > last) last = t;
+      }
+      if (settings.from !== null && (t === null || t < settings.from)) continue;
+      if (settings.to !== null && (t === null || t > settings.to)) continue;
+      matched++;
+      scope.observe(event);
+      for (const rule of rules.matcher.match(event.fields)) {
+        const report = levelRank(levelOf(rule)) >= minRank && rules.correlation.reportsOwnMatches(rule);
+        const feeds = consumed.has(rule);
+        if (!report && !feeds) continue;
+        batch.push({
+          detection: detectionOf(rule, event),
+          ruleIndex: rules.indexOf.get(rule) as number,
+          report,
+          consumed: feeds,
+        });
+        if (batch.length >= BATCH) {
+          emit(batch);
+          batch = [];
+        }
       }
     }
   }

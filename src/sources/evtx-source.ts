@@ -3,7 +3,7 @@
  * archive or gzip stream is first made whole (in memory when small, else in a temporary file), since the reader
  * needs the chunk layout.
  */
-import { eventTimestamp, type HuntEvent } from "../events/event.js";
+import { type EventBatch, eventTimestamp, type HuntEvent } from "../events/event.js";
 import { parseTimestamp } from "../events/time.js";
 import { readEvtxBuffer, readEvtxFile } from "../evtx/reader.js";
 import type { Damage, EvtxRecord, ReadStats, StreamOptions } from "../evtx/types.js";
@@ -16,7 +16,7 @@ export async function* readEvtx(
   place: Place,
   source: SourceTally,
   ctx: ReadContext,
-): AsyncGenerator<HuntEvent> {
+): AsyncGenerator<EventBatch> {
   const onDamage = (d: Damage): void => {
     ctx.report(source, {
       kind: "evtx-damage",
@@ -43,16 +43,16 @@ export async function* readEvtx(
     } else if (whole.bytes !== null) {
       const result = readEvtxBuffer(whole.bytes, options);
       count(result.stats);
-      for (const record of result.records) yield huntEvent(record);
+      yield result.records.map(huntEvent);
     }
   } finally {
     await whole.release();
   }
 
-  async function* readFile(path: string, fileOptions: StreamOptions): AsyncGenerator<HuntEvent> {
+  async function* readFile(path: string, fileOptions: StreamOptions): AsyncGenerator<EventBatch> {
     const reader = readEvtxFile(path, fileOptions);
     try {
-      for await (const record of reader) yield huntEvent(record);
+      for await (const records of reader.batches()) yield records.map(huntEvent);
     } catch (e) {
       const error = asSourceError(e);
       ctx.report(source, { kind: error.kind, offset: null, reason: error.message });

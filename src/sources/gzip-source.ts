@@ -4,12 +4,12 @@
  */
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import type { HuntEvent } from "../events/event.js";
+import type { EventBatch } from "../events/event.js";
 import { type Content, limitBytes } from "./content.js";
 import { SourceError } from "./errors.js";
 import type { Place, ReadContext } from "./read-context.js";
 
-export async function* readGzip(content: Content, place: Place, ctx: ReadContext): AsyncGenerator<HuntEvent> {
+export async function* readGzip(content: Content, place: Place, ctx: ReadContext): AsyncGenerator<EventBatch> {
   const inner: Place = { ...place, containers: [...place.containers, "gzip"] };
   const bytes = limitBytes(gunzip(content.chunks()), ctx.limits.maxDecompressedBytes, "gzip stream");
   yield* ctx.readStream(inner, bytes);

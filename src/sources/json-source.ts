@@ -1,5 +1,5 @@
 /** Events of JSON text (JSONL, or objects and arrays of them) in any of the event shapes fieldsFromJsonEvent knows. */
-import { eventTimestamp, type HuntEvent } from "../events/event.js";
+import { type EventBatch, eventTimestamp, type HuntEvent } from "../events/event.js";
 import { fieldsFromJsonEvent } from "../events/json-event.js";
 import type { JsonValue } from "../evtx/types.js";
 import type { Content } from "./content.js";
@@ -12,8 +12,9 @@ export async function* readJson(
   format: "json" | "jsonl",
   source: SourceTally,
   ctx: ReadContext,
-): AsyncGenerator<HuntEvent> {
+): AsyncGenerator<EventBatch> {
   const progress: JsonProgress = { bytes: 0 };
+  let batch: HuntEvent[] = [];
   const split = format === "jsonl" ? jsonLines : jsonValues;
   try {
     for await (const record of split(content.chunks(), ctx.limits.maxRecordBytes, progress)) {
@@ -33,15 +34,23 @@ export async function* readJson(
       }
       source.events++;
       source.bytes = progress.bytes;
-      yield { fields, timestamp: eventTimestamp(fields), source: originIn(source, offset), recovered: false };
+      batch.push({ fields, timestamp: eventTimestamp(fields), source: originIn(source, offset), recovered: false });
+      if (batch.length >= JSON_BATCH) {
+        yield batch;
+        batch = [];
+      }
     }
+    if (batch.length > 0) yield batch;
   } catch (e) {
+    if (batch.length > 0) yield batch;
     const error = asSourceError(e);
     ctx.report(source, { kind: error.kind, offset: progress.bytes, reason: error.message });
   } finally {
     source.bytes = progress.bytes;
   }
 }
+
+const JSON_BATCH = 256;
 
 function notAnEvent(value: JsonValue): string {
   if (value === null) return "null, not an event object";

@@ -5,7 +5,7 @@
  * read, or is of no known format, is a source with a problem, and the next file is read.
  */
 import { tmpdir } from "node:os";
-import type { HuntEvent } from "../events/event.js";
+import type { EventBatch } from "../events/event.js";
 import { type Content, fileContent, streamContent } from "./content.js";
 import { type DiscoveryProblem, discoverFiles } from "./discover.js";
 import { asSourceError } from "./errors.js";
@@ -70,6 +70,9 @@ export function openEvidence(paths: readonly string[], options: EvidenceOptions 
     sources,
     totals: () => totalsOf(files, sources),
     async *[Symbol.asyncIterator]() {
+      for await (const batch of this.batches()) yield* batch;
+    },
+    async *batches() {
       if (started) throw new Error("openEvidence: the evidence is read once");
       started = true;
       const missing: DiscoveryProblem[] = [];
@@ -89,7 +92,7 @@ export function openEvidence(paths: readonly string[], options: EvidenceOptions 
   };
 }
 
-async function* readFile(path: string, ctx: ReadContext): AsyncGenerator<HuntEvent> {
+async function* readFile(path: string, ctx: ReadContext): AsyncGenerator<EventBatch> {
   const place: Place = { file: path, containers: [] };
   let content: Content;
   try {
@@ -108,7 +111,7 @@ function unreadable(place: Place, kind: SourceProblemKind, reason: string, ctx: 
   ctx.end(source);
 }
 
-async function* readContent(place: Place, content: Content, ctx: ReadContext): AsyncGenerator<HuntEvent> {
+async function* readContent(place: Place, content: Content, ctx: ReadContext): AsyncGenerator<EventBatch> {
   if (content.head.length === 0 && content.error !== null) {
     unreadable(place, content.error.kind, content.error.message, ctx);
     return;

@@ -1,5 +1,5 @@
 /** What every format's reader shares: where the content sits, its running counts, and the way to report. */
-import type { EventOrigin, HuntEvent } from "../events/event.js";
+import type { EventBatch, EventOrigin } from "../events/event.js";
 import type { ChunkRange } from "../evtx/types.js";
 import type { Container, EvidenceFormat, SourceProblem, SourceStats } from "./types.js";
 
@@ -66,5 +66,5 @@ export interface ReadContext {
   skip(source: SourceTally, problem: SourceProblem): void;
   end(source: SourceTally): void;
   /** The events of content taken out of a container (a zip member, a gzip stream), whatever its format. */
-  readStream(place: Place, chunks: AsyncIterable<Buffer>): AsyncGenerator<HuntEvent>;
+  readStream(place: Place, chunks: AsyncIterable<Buffer>): AsyncGenerator<EventBatch>;
 }

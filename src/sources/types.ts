@@ -1,5 +1,5 @@
 /** Public types of the evidence-source layer: what was read from where, and what went wrong. */
-import type { HuntEvent } from "../events/event.js";
+import type { EventBatch, HuntEvent } from "../events/event.js";
 import type { ChunkRange } from "../evtx/types.js";
 
 /** What a piece of evidence turned out to be, by its content. */
@@ -103,9 +103,14 @@ export interface EvidenceTotals {
   readonly unusable: number;
 }
 
-/** The events of every piece of evidence in turn; `sources` and `totals()` are complete once iteration ends. */
+/**
+ * The events of every piece of evidence in turn, one by one or (`batches()`, faster) a batch at a time; read either
+ * way, once. `sources` and `totals()` are complete once iteration ends; a source's counts include a batch as soon as
+ * the batch is handed on.
+ */
 export interface EvidenceReader extends AsyncIterable<HuntEvent> {
   /** Every source in the order it was opened (an archive before its members), counts filled in as it is read. */
   readonly sources: readonly SourceStats[];
   totals(): EvidenceTotals;
+  batches(): AsyncIterable<EventBatch>;
 }

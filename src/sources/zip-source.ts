@@ -5,7 +5,7 @@
  */
 import type { Readable } from "node:stream";
 import yauzl from "yauzl";
-import type { HuntEvent } from "../events/event.js";
+import type { EventBatch } from "../events/event.js";
 import { type Content, limitBytes, makeWhole, type WholeContent } from "./content.js";
 import { SourceError } from "./errors.js";
 import type { Place, ReadContext, SourceTally } from "./read-context.js";
@@ -25,7 +25,7 @@ export async function* readZip(
   place: Place,
   source: SourceTally,
   ctx: ReadContext,
-): AsyncGenerator<HuntEvent> {
+): AsyncGenerator<EventBatch> {
   let whole: WholeContent | null = null;
   let zip: yauzl.ZipFile;
   try {

@@ -127,6 +127,13 @@ export async function readAll(paths: readonly string[], options: EvidenceOptions
   const events: HuntEvent[] = [];
   for await (const e of reader) events.push(e);
   assertReconciles(events, reader.sources, reader.totals());
+  // Read a batch at a time (as a hunt reads), the same events come, with the same counts.
+  const batched = openEvidence(paths, options);
+  const again: HuntEvent[] = [];
+  for await (const batch of batched.batches()) again.push(...batch);
+  const origin = (e: HuntEvent): string => `${key(e.source)}@${e.source.offset}:${e.timestamp}`;
+  assert.deepEqual(again.map(origin), events.map(origin));
+  assert.deepEqual(batched.totals(), reader.totals());
   return { events, sources: reader.sources, totals: reader.totals() };
 }
 
