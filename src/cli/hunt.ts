@@ -1,6 +1,6 @@
 /** `vigil hunt`: evidence in, detections out: a summary on screen, timelines and JSON for other tools. */
 
-import { stat, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { type Command, InvalidArgumentError } from "commander";
 import { closeWorkerPools, defaultThreads } from "../evtx/index.js";
 import { type Detection, LEVELS, type Level, levelRank } from "../hunt/detection.js";
@@ -80,7 +80,11 @@ export function registerHunt(program: Command): void {
     )
     .option("--html <file>", "write a self-contained HTML report (no network access; opens from file://)")
     .option("--navigator <file>", "write an ATT&CK Navigator layer (JSON) of the techniques seen")
-    .option("-t, --threads <n>", "worker threads (default: the number of cores, fewer for little input)", parseThreads)
+    .option(
+      "-t, --threads <n>",
+      "worker threads at most (default: the number of cores; one per 64 MiB of evidence)",
+      parseThreads,
+    )
     .option("--fail-on <level>", "exit 3 when a detection at or above this level was found", parseLevel)
     .option("-q, --quiet", "no summary and no progress bar", false)
     .option("--no-color", "no colour in the summary")
@@ -89,17 +93,6 @@ export function registerHunt(program: Command): void {
     .action(async (paths: string[], options: HuntCliOptions) => {
       process.exitCode = await runHunt(paths, options);
     });
-}
-
-/** Threads for the input: one per 16 MB of evidence, at least one, at most the cores. */
-async function threadsFor(paths: readonly string[]): Promise<number> {
-  let total = 0;
-  for (const p of paths)
-    total += await stat(p).then(
-      (s) => (s.isDirectory() ? 1 << 30 : s.size),
-      () => 0,
-    );
-  return Math.max(1, Math.min(defaultThreads(), Math.ceil(total / (16 * 1024 * 1024))));
 }
 
 async function runHunt(paths: string[], options: HuntCliOptions): Promise<number> {
@@ -140,7 +133,8 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
     return 2;
   }
   const progress = createProgress(process.stderr, !options.quiet);
-  const threads = options.threads ?? (await threadsFor(paths));
+  // The hunt starts fewer workers than this when the evidence is too small to repay them (SplitPolicy).
+  const threads = options.threads ?? defaultThreads();
   let result: HuntResult;
   try {
     result = await hunt({
@@ -260,6 +254,7 @@ export function summaryOf(result: HuntResult): HuntSummary {
     recordsSkipped: result.sources.reduce((n, s) => n + s.skipped, 0),
     bytes: result.bytes,
     elapsedSeconds: result.elapsedMs / 1000,
+    scanThreads: result.scanThreads,
     firstEvent: result.first,
     lastEvent: result.last,
     detectionsByLevel: result.byLevel,

@@ -38,6 +38,8 @@ export interface HuntSummary {
   readonly recordsSkipped: number;
   readonly bytes: number;
   readonly elapsedSeconds: number;
+  /** Threads that scanned, when known (the hunt may use fewer than --threads for a small corpus). */
+  readonly scanThreads?: number;
   /** Times of the earliest and the latest event read (ms since the epoch, UTC). */
   readonly firstEvent: number | null;
   readonly lastEvent: number | null;
@@ -183,7 +185,8 @@ function speed(s: HuntSummary): string {
   const read = `${mb.toFixed(1)} MB in ${s.elapsedSeconds.toFixed(1)} s`;
   if (!(s.elapsedSeconds > 0)) return read;
   const eventsPerSecond = Math.round(s.eventsRead / s.elapsedSeconds);
-  return `${read}: ${(mb / s.elapsedSeconds).toFixed(1)} MB/s, ${count(eventsPerSecond)} events/s`;
+  const threads = s.scanThreads === undefined ? "" : ` on ${s.scanThreads} thread${s.scanThreads === 1 ? "" : "s"}`;
+  return `${read}${threads}: ${(mb / s.elapsedSeconds).toFixed(1)} MB/s, ${count(eventsPerSecond)} events/s`;
 }
 
 /** Tactics with detections, in kill-chain order; `defense-evasion` and `stealth` count as one. */

@@ -58,6 +58,13 @@ test("counts, time span and speed", () => {
   assert.ok(text.includes("Events      1,234,567 read (12 recovered), 3 records skipped\n"));
   assert.ok(text.includes("Time span   2019-03-19T23:34:25.894Z .. 2019-03-20T01:00:00.000Z\n"));
   assert.ok(text.includes("Speed       456.7 MB in 12.3 s: 37.1 MB/s, 100,371 events/s\n"));
+  for (const [threads, words] of [
+    [1, "1 thread"],
+    [8, "8 threads"],
+  ] as const) {
+    const on = renderSummary({ ...sampleSummary(), scanThreads: threads }, { color: false });
+    assert.ok(on.includes(`Speed       456.7 MB in 12.3 s on ${words}: 37.1 MB/s`), on);
+  }
   assert.deepEqual(section(text, "Detections by level"), [
     "  critical             3",
     "  high                12",
