@@ -1,6 +1,7 @@
 /**
  * A detection as every output sees it: one rule (detection or correlation) matching one event (or, for a
- * correlation, a window of events), in plain data that crosses worker threads and temporary files as JSON.
+ * correlation, a window of events), in plain data (JSON-shaped: what --json-out writes) that crosses worker threads
+ * and temporary files in V8's serialization.
  */
 
 export type Level = "informational" | "low" | "medium" | "high" | "critical";

@@ -2,8 +2,10 @@
  * The report's data model: aggregates over every detection, the bounded set kept in full (most severe, then
  * earliest), value tables, the timeline's buckets, the ATT&CK cells and the scope as the page gets it.
  */
+
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { deserialize, serialize } from "node:v8";
 import type { Detection } from "../../src/hunt/detection.js";
 import { ReportCollector } from "../../src/report/collect.js";
 import type { ReportData, ReportRow } from "../../src/report/data.js";
@@ -12,8 +14,8 @@ import { detection, intrusionDetections, intrusionScope, manyDetections, RULES, 
 
 function collect(detections: readonly Detection[], maxDetections?: number, maxValueLength?: number): ReportData {
   const c = new ReportCollector({ maxDetections, maxValueLength });
-  // Detections cross threads and temporary files as JSON: each carries its own copy of its rule.
-  for (const d of detections) c.add(JSON.parse(JSON.stringify(d)) as Detection);
+  // Detections cross threads and temporary files serialized: each carries its own copy of its rule.
+  for (const d of detections) c.add(deserialize(serialize(d)) as Detection);
   return c.data({ summary: summaryFor(detections), generatedAt: 0 });
 }
 
