@@ -20,6 +20,7 @@ import type { DetectionRule, RuleProblem } from "../sigma/model.js";
 import { type DiscoveryProblem, discoverFiles } from "../sources/discover.js";
 import type { SourceStats } from "../sources/types.js";
 import { type Detection, LEVELS, type Level, levelRank } from "./detection.js";
+import { tuneGarbageCollection } from "./gc-tuning.js";
 import { compareOrder, detectionOfQueued, orderKeyOf } from "./match-batch.js";
 import { type HuntRules, levelOf, loadHuntRules, type RuleSpec, ruleInfo } from "./rules.js";
 import type { FileResult, ScanSettings } from "./scan-file.js";
@@ -162,6 +163,7 @@ function alertDetection(alert: CorrelationAlert): Detection {
 
 export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const started = performance.now();
+  tuneGarbageCollection();
   const rules = await loadHuntRules(options.rules);
   const discoveryProblems: DiscoveryProblem[] = [];
   const files: string[] = [];
