@@ -166,32 +166,28 @@ const line = (label: string, m: Measurement): string =>
       7,
     )} events/s  peak RSS ${m.maxRssMiB.toFixed(0)} MiB, live heap after ${m.liveHeapMiB.toFixed(0)} MiB${m.detections > 0 ? `  ${m.detections} detections, scanned on ${m.scanThreads} thread(s)` : ""}`;
 
+/** Prints a measurement's line and gives the measurement back. */
+function shown(label: string, m: Measurement): Measurement {
+  console.log(line(label, m));
+  return m;
+}
+
 console.log(`corpus ${corpus}; rules ${rules.join(", ")}`);
-const cold = child("hunt", 1, 1);
-console.log(line("hunt, 1 thread, rules parsed (cold)", cold));
-const read = median("read", 1, 1);
-console.log(line("read (field iterator), 1 thread, median of 3", read));
-const one = median("hunt", 1, 1);
-console.log(line("hunt, 1 thread, median of 3", one));
-const two = median("hunt", 2, 1);
-console.log(line("hunt, 2 threads, median of 3", two));
+const cold = shown("hunt, 1 thread, rules parsed (cold)", child("hunt", 1, 1));
+const read = shown("read (field iterator), 1 thread, median of 3", median("read", 1, 1));
+const one = shown("hunt, 1 thread, median of 3", median("hunt", 1, 1));
+const two = shown("hunt, 2 threads, median of 3", median("hunt", 2, 1));
 const pair = await sideBySide();
 for (const m of pair) console.log(line("hunt, 1 thread, beside another", m));
-const readTen = child("read", 1, 10);
-console.log(line("read, corpus x10", readTen));
-const oneTen = child("hunt", 1, 10);
-console.log(line("hunt, 1 thread, corpus x10", oneTen));
-const twoTen = child("hunt", 2, 10);
-console.log(line("hunt, 2 threads, corpus x10", twoTen));
+const readTen = shown("read, corpus x10", child("read", 1, 10));
+const oneTen = shown("hunt, 1 thread, corpus x10", child("hunt", 1, 10));
+const twoTen = shown("hunt, 2 threads, corpus x10", child("hunt", 2, 10));
 const bigDir = mkdtempSync(join(tmpdir(), "vigil-bench-big-"));
 const big = join(bigDir, "security-large.evtx");
 writeBigEvtx(join(shared, "evtx/parser-edge-cases/security.evtx"), big, 2048);
-const readBig = median("read", 1, 1, big);
-console.log(line("read, one 128 MiB Security log, median", readBig));
-const oneBig = median("hunt", 1, 1, big);
-console.log(line("hunt, 1 thread, that log, median", oneBig));
-const twoBig = median("hunt", 2, 1, big);
-console.log(line("hunt, 2 threads, that log, median", twoBig));
+const readBig = shown("read, one 128 MiB Security log, median", median("read", 1, 1, big));
+const oneBig = shown("hunt, 1 thread, that log, median", median("hunt", 1, 1, big));
+const twoBig = shown("hunt, 2 threads, that log, median", median("hunt", 2, 1, big));
 rmSync(bigDir, { recursive: true, force: true });
 rmSync(cacheDir, { recursive: true, force: true });
 const pct = (r: Measurement, h: Measurement): string => `${((100 * r.ms) / h.ms).toFixed(0)}%`;

@@ -21,7 +21,7 @@ import { type DiscoveryProblem, discoverFiles } from "../sources/discover.js";
 import type { SourceStats } from "../sources/types.js";
 import { type Detection, LEVELS, type Level, levelRank } from "./detection.js";
 import { tuneGarbageCollection } from "./gc-tuning.js";
-import { compareOrder, detectionOfQueued, orderKeyOf } from "./match-batch.js";
+import { compareOrder, detectionOfQueued, type OrderKey, orderKeyOf } from "./match-batch.js";
 import { type HuntRules, levelOf, loadHuntRules, type RuleSpec, ruleInfo } from "./rules.js";
 import type { FileResult, ScanSettings } from "./scan-file.js";
 import { type SplitPolicy, scanFiles } from "./schedule.js";
@@ -244,6 +244,8 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     for (const a of rules.correlation.flush()) report(a);
     alerts.sort((x, y) => compareOrder(orderKeyOf(x), orderKeyOf(y)));
   }
+  // Each alert's place in the order, worked out once rather than for every match it is compared with.
+  const alertKeys = alerts.map(orderKeyOf);
 
   // Pass 2: the outputs, detections and alerts merged by time, and the summary's counts.
   const byLevel = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
@@ -269,7 +271,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   let a = 0;
   for await (const m of sorter.sorted()) {
     if (!m.report) continue;
-    while (a < alerts.length && compareOrder(orderKeyOf(alerts[a] as Detection), m) <= 0) {
+    while (a < alerts.length && compareOrder(alertKeys[a] as OrderKey, m) <= 0) {
       await emit(alerts[a++] as Detection);
     }
     await emit(detectionOfQueued(m));

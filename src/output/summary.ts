@@ -8,7 +8,14 @@ import pc from "picocolors";
 import { LEVELS, type Level, levelRank } from "../hunt/detection.js";
 import { TACTICS, type Tactic, tacticOf } from "./attack.js";
 import { isoTime } from "./iso-time.js";
-import { displayWidth, fitToWidth, sanitizeForTerminal, truncateToWidth } from "./terminal.js";
+import {
+  displayWidth,
+  fitToWidth,
+  SUMMARY_INDENT,
+  SUMMARY_WIDTH,
+  sanitizeForTerminal,
+  truncateToWidth,
+} from "./terminal.js";
 
 export interface RuleTally {
   readonly title: string;
@@ -65,8 +72,6 @@ export interface SummaryOptions {
   readonly problemLines?: number;
 }
 
-const WIDTH = 100;
-const INDENT = "  ";
 const LABEL = 12;
 const COUNT = 9;
 const LEVEL = 13;
@@ -88,7 +93,9 @@ export function renderSummary(summary: HuntSummary, options: SummaryOptions): st
     lines.push("", c.bold(text));
   };
   const row = (label: string, value: string): void => {
-    lines.push(INDENT + fitToWidth(label, LABEL) + truncateToWidth(value, WIDTH - INDENT.length - LABEL));
+    lines.push(
+      SUMMARY_INDENT + fitToWidth(label, LABEL) + truncateToWidth(value, SUMMARY_WIDTH - SUMMARY_INDENT.length - LABEL),
+    );
   };
 
   const total = LEVELS.reduce((n, l) => n + summary.detectionsByLevel[l], 0);
@@ -109,7 +116,7 @@ export function renderSummary(summary: HuntSummary, options: SummaryOptions): st
   heading("Detections by level");
   for (const l of [...LEVELS].reverse()) {
     const n = summary.detectionsByLevel[l];
-    lines.push(INDENT + level[l](fitToWidth(l, LEVEL)) + fitToWidth(count(n), COUNT, "right"));
+    lines.push(SUMMARY_INDENT + level[l](fitToWidth(l, LEVEL)) + fitToWidth(count(n), COUNT, "right"));
   }
 
   const rules = [...summary.rules]
@@ -117,12 +124,12 @@ export function renderSummary(summary: HuntSummary, options: SummaryOptions): st
     .sort((a, b) => levelRank(b.level) - levelRank(a.level) || b.count - a.count || a.title.localeCompare(b.title));
   if (rules.length > 0) {
     heading(`Top rules (${shown(top, rules.length)})`);
-    const titleWidth = WIDTH - INDENT.length - LEVEL - COUNT - 2;
-    lines.push(c.dim(`${INDENT}${fitToWidth("LEVEL", LEVEL)}${fitToWidth("COUNT", COUNT, "right")}  RULE`));
+    const titleWidth = SUMMARY_WIDTH - SUMMARY_INDENT.length - LEVEL - COUNT - 2;
+    lines.push(c.dim(`${SUMMARY_INDENT}${fitToWidth("LEVEL", LEVEL)}${fitToWidth("COUNT", COUNT, "right")}  RULE`));
     for (const r of rules.slice(0, top)) {
       const title = truncateToWidth(sanitizeForTerminal(r.title), titleWidth);
       lines.push(
-        `${INDENT}${level[r.level](fitToWidth(r.level, LEVEL))}${fitToWidth(count(r.count), COUNT, "right")}  ${title}`,
+        `${SUMMARY_INDENT}${level[r.level](fitToWidth(r.level, LEVEL))}${fitToWidth(count(r.count), COUNT, "right")}  ${title}`,
       );
     }
   }
@@ -130,11 +137,11 @@ export function renderSummary(summary: HuntSummary, options: SummaryOptions): st
   const computers = [...summary.computers].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   if (computers.length > 0) {
     heading(`Detections by computer (${shown(top, computers.length)})`);
-    const nameWidth = WIDTH - INDENT.length - COUNT - 2;
-    lines.push(c.dim(`${INDENT}${fitToWidth("COUNT", COUNT, "right")}  COMPUTER`));
+    const nameWidth = SUMMARY_WIDTH - SUMMARY_INDENT.length - COUNT - 2;
+    lines.push(c.dim(`${SUMMARY_INDENT}${fitToWidth("COUNT", COUNT, "right")}  COMPUTER`));
     for (const [name, n] of computers.slice(0, top)) {
       const computer = truncateToWidth(sanitizeForTerminal(name), nameWidth);
-      lines.push(`${INDENT}${fitToWidth(count(n), COUNT, "right")}  ${computer}`);
+      lines.push(`${SUMMARY_INDENT}${fitToWidth(count(n), COUNT, "right")}  ${computer}`);
     }
   }
 
@@ -142,23 +149,24 @@ export function renderSummary(summary: HuntSummary, options: SummaryOptions): st
   if (tactics.length > 0) {
     heading("ATT&CK tactics (kill-chain order)");
     for (const [tactic, n] of tactics) {
-      lines.push(`${INDENT}${fitToWidth(count(n), COUNT, "right")}  ${tactic.name}`);
+      lines.push(`${SUMMARY_INDENT}${fitToWidth(count(n), COUNT, "right")}  ${tactic.name}`);
     }
   }
 
   if (summary.problemCount > 0) {
     const listed = summary.problems.slice(0, options.problemLines ?? 5);
     heading(`Problems: ${count(summary.problemCount)}`);
-    for (const p of listed) lines.push(INDENT + c.yellow(problemLine(p, WIDTH - INDENT.length)));
+    for (const p of listed)
+      lines.push(SUMMARY_INDENT + c.yellow(problemLine(p, SUMMARY_WIDTH - SUMMARY_INDENT.length)));
     const more = summary.problemCount - listed.length;
-    if (more > 0) lines.push(`${INDENT}… and ${count(more)} more`);
+    if (more > 0) lines.push(`${SUMMARY_INDENT}… and ${count(more)} more`);
   }
 
   if (summary.correlationWarnings.length > 0) {
     heading("Warnings");
     for (const w of summary.correlationWarnings) {
-      for (const line of wrap(sanitizeForTerminal(w), WIDTH - INDENT.length)) {
-        lines.push(INDENT + c.yellow(line));
+      for (const line of wrap(sanitizeForTerminal(w), SUMMARY_WIDTH - SUMMARY_INDENT.length)) {
+        lines.push(SUMMARY_INDENT + c.yellow(line));
       }
     }
   }

@@ -51,3 +51,7 @@ function charWidth(c: string): number {
   if (ZERO_WIDTH.test(c)) return 0;
   return WIDE.test(c) ? 2 : 1;
 }
+
+/** The summaries' layout (the hunt's and its scope section, printed one after the other): line width, indent. */
+export const SUMMARY_WIDTH = 100;
+export const SUMMARY_INDENT = "  ";

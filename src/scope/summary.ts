@@ -6,7 +6,13 @@
 import pc from "picocolors";
 import type { Level } from "../hunt/detection.js";
 import { TACTICS } from "../output/attack.js";
-import { displayWidth, sanitizeForTerminal, truncateToWidth } from "../output/terminal.js";
+import {
+  displayWidth,
+  SUMMARY_INDENT,
+  SUMMARY_WIDTH,
+  sanitizeForTerminal,
+  truncateToWidth,
+} from "../output/terminal.js";
 import type { ScopeReport } from "./report.js";
 
 export interface ScopeSummaryOptions {
@@ -17,8 +23,6 @@ export interface ScopeSummaryOptions {
   readonly top?: number;
 }
 
-const WIDTH = 100;
-const INDENT = "  ";
 const HANG = "           ";
 
 type Paint = (text: string) => string;
@@ -37,13 +41,13 @@ export function renderScopeSummary(report: ScopeReport, options: ScopeSummaryOpt
   const lines: string[] = [];
   const text = (t: string): string => sanitizeForTerminal(t);
   const line = (indent: string, body: string): void => {
-    lines.push(indent + truncateToWidth(body, WIDTH - displayWidth(indent)));
+    lines.push(indent + truncateToWidth(body, SUMMARY_WIDTH - displayWidth(indent)));
   };
   const heading = (t: string): void => {
     lines.push("", c.bold(t));
   };
   const more = (shown: number, total: number): void => {
-    if (total > shown) lines.push(`${INDENT}… and ${total - shown} more`);
+    if (total > shown) lines.push(`${SUMMARY_INDENT}… and ${total - shown} more`);
   };
   const list = (items: readonly string[], max: number): string => {
     const shown = items.slice(0, max).map(text).join(", ");
@@ -68,11 +72,11 @@ export function renderScopeSummary(report: ScopeReport, options: ScopeSummaryOpt
     const span = i.firstSeen === null ? "no time" : `${i.firstSeen} .. ${i.lastSeen ?? "?"}`;
     const head = `${i.id}  ${i.severityLevel} ${i.severity}`;
     lines.push(
-      INDENT +
+      SUMMARY_INDENT +
         level[i.severityLevel](head) +
         truncateToWidth(
           `  ${span}  ${plural(i.hosts.length, "host")}, ${plural(i.accounts.length, "account")}`,
-          WIDTH - INDENT.length - displayWidth(head),
+          SUMMARY_WIDTH - SUMMARY_INDENT.length - displayWidth(head),
         ),
     );
     const tactics = TACTICS.filter((t) => i.tactics.includes(t.id)).map((t) => t.abbreviation);
@@ -98,7 +102,7 @@ export function renderScopeSummary(report: ScopeReport, options: ScopeSummaryOpt
       const account = r.account === null ? "" : ` as ${text(r.account)}`;
       const logs = r.logs ? "" : " (no logs read)";
       line(
-        INDENT,
+        SUMMARY_INDENT,
         `${r.incident}  ${text(r.host)}${logs} <- ${text(r.from)} by ${r.method}${account} at ${r.at ?? "?"}`,
       );
     }
@@ -125,7 +129,7 @@ export function renderScopeSummary(report: ScopeReport, options: ScopeSummaryOpt
         `${incidents}${text(x.source)} (${x.sourceZone ?? "?"}) -> ${text(x.target)} (${x.targetZone})` +
         `${x.skipsDmz ? " skipping the OT-DMZ" : ""} by ${x.method}${account} at ${x.firstSeen ?? "?"}`;
       const paint = x.incidents.length > 0 ? c.red : (t: string): string => t;
-      lines.push(INDENT + paint(truncateToWidth(body, WIDTH - INDENT.length)));
+      lines.push(SUMMARY_INDENT + paint(truncateToWidth(body, SUMMARY_WIDTH - SUMMARY_INDENT.length)));
     }
     more(shown.length, otCrossings.length);
   }
@@ -134,7 +138,7 @@ export function renderScopeSummary(report: ScopeReport, options: ScopeSummaryOpt
     heading("Tier-0 hosts touched");
     for (const t of tier0Touched.slice(0, top)) {
       line(
-        INDENT,
+        SUMMARY_INDENT,
         `${text(t.host)}: ${text(t.reason)}, ${t.how === "detection" ? "detections on it" : "reached"} (${t.incidents.join(", ")})`,
       );
     }
@@ -148,7 +152,7 @@ export function renderScopeSummary(report: ScopeReport, options: ScopeSummaryOpt
       const host = b.sourceHost !== null && b.sourceHost !== b.source ? ` (${text(b.sourceHost)})` : "";
       const success = b.followedBySuccess === null ? "" : `, then a logon as ${text(b.followedBySuccess.account)}`;
       line(
-        INDENT,
+        SUMMARY_INDENT,
         `${text(b.source)}${host} ${b.kind}: ${plural(b.failures, "failure")} over ${plural(b.accounts, "account")} ` +
           `from ${b.firstSeen ?? "?"}${success}`,
       );
@@ -160,7 +164,7 @@ export function renderScopeSummary(report: ScopeReport, options: ScopeSummaryOpt
   if (unattributed.length > 0) {
     heading(`Remote execution from an unseen source: ${unattributed.length}`);
     for (const u of unattributed.slice(0, top)) {
-      line(INDENT, `${text(u.host)}: ${u.method} service ${text(u.name)} at ${u.firstSeen ?? "?"}`);
+      line(SUMMARY_INDENT, `${text(u.host)}: ${u.method} service ${text(u.name)} at ${u.firstSeen ?? "?"}`);
     }
     more(Math.min(top, unattributed.length), unattributed.length);
   }

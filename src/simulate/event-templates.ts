@@ -78,36 +78,25 @@ export interface Provider {
   readonly form: SystemForm;
 }
 
-const SECURITY_AUDITING: Provider = {
-  name: "Microsoft-Windows-Security-Auditing",
-  guid: "{54849625-5478-4994-A5BA-3E3B0328C30D}",
-  eventSourceName: null,
-  form: "manifest",
-};
-const SYSMON: Provider = {
-  name: "Microsoft-Windows-Sysmon",
-  guid: "{5770385F-C22A-43E0-BF4C-06F5698FFBD9}",
-  eventSourceName: null,
-  form: "manifest",
-};
-const POWERSHELL: Provider = {
-  name: "Microsoft-Windows-PowerShell",
-  guid: "{A0C1853B-5C40-4B15-8766-3CF1C58F985A}",
-  eventSourceName: null,
-  form: "manifest",
-};
-const RCM: Provider = {
-  name: "Microsoft-Windows-TerminalServices-RemoteConnectionManager",
-  guid: "{C76BAA63-AE81-421C-B425-340B4B24157F}",
-  eventSourceName: null,
-  form: "manifest",
-};
-const LSM: Provider = {
-  name: "Microsoft-Windows-TerminalServices-LocalSessionManager",
-  guid: "{5D896912-022D-40AA-A3A8-4FA5515C76D7}",
-  eventSourceName: null,
-  form: "manifest",
-};
+/** A provider with an instrumentation manifest: events carry its name and GUID, no EventSourceName. */
+function manifestProvider(name: string, guid: string): Provider {
+  return { name, guid, eventSourceName: null, form: "manifest" };
+}
+
+const SECURITY_AUDITING = manifestProvider(
+  "Microsoft-Windows-Security-Auditing",
+  "{54849625-5478-4994-A5BA-3E3B0328C30D}",
+);
+const SYSMON = manifestProvider("Microsoft-Windows-Sysmon", "{5770385F-C22A-43E0-BF4C-06F5698FFBD9}");
+const POWERSHELL = manifestProvider("Microsoft-Windows-PowerShell", "{A0C1853B-5C40-4B15-8766-3CF1C58F985A}");
+const RCM = manifestProvider(
+  "Microsoft-Windows-TerminalServices-RemoteConnectionManager",
+  "{C76BAA63-AE81-421C-B425-340B4B24157F}",
+);
+const LSM = manifestProvider(
+  "Microsoft-Windows-TerminalServices-LocalSessionManager",
+  "{5D896912-022D-40AA-A3A8-4FA5515C76D7}",
+);
 const SCM: Provider = {
   name: "Service Control Manager",
   guid: "{555908D1-A6D7-4695-8E1E-26931D2012F4}",
