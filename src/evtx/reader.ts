@@ -9,6 +9,7 @@ import { addStats, damage, emptyStats } from "./damage.js";
 import { FILE_HEADER_BLOCK_SIZE } from "./file-header.js";
 import { alignedPlacement, type ChunkBlock, findChunkMagic, layoutFromHeader, worthReading } from "./layout.js";
 import type { LazyBlock } from "./parallel/pool.js";
+import type { ReadBuffers } from "./read-buffers.js";
 import type { ChunkRange, Damage, EvtxRecord, ReadOptions, ReadStats, StreamOptions } from "./types.js";
 
 export interface BufferReadResult {
@@ -90,8 +91,9 @@ export function fileBlocks(
   recover: boolean,
   problems: Damage[],
   range: ChunkRange = WHOLE_FILE,
+  buffers?: ReadBuffers,
 ): AsyncGenerator<ChunkBlock> {
-  return fileBlocksOf(path, file, recover, problems, false, range) as AsyncGenerator<ChunkBlock>;
+  return fileBlocksOf(path, file, recover, problems, false, range, buffers) as AsyncGenerator<ChunkBlock>;
 }
 
 const WHOLE_FILE: ChunkRange = { first: 0, end: Number.POSITIVE_INFINITY };
@@ -105,7 +107,8 @@ function rangeBytes(range: ChunkRange, size: number): number {
 
 /**
  * The blocks of a file; with `lazy`, aligned chunks come without their bytes (null) for a worker to read itself,
- * and the check for empty preallocated space is the worker's too.
+ * and the check for empty preallocated space is the worker's too. With `buffers` (not lazy), a block's bytes are
+ * valid until the next block of another window is asked for.
  */
 export async function* fileBlocksOf(
   path: string,
@@ -114,9 +117,28 @@ export async function* fileBlocksOf(
   problems: Damage[],
   lazy: boolean,
   range: ChunkRange = WHOLE_FILE,
+  buffers?: ReadBuffers,
+): AsyncGenerator<LazyBlock> {
+  const owner = {};
+  const reuse = !lazy && buffers?.claim(owner) === true ? buffers : undefined;
+  try {
+    yield* blocksOf(path, file, recover, problems, lazy, range, reuse);
+  } finally {
+    reuse?.release(owner);
+  }
+}
+
+async function* blocksOf(
+  path: string,
+  file: string,
+  recover: boolean,
+  problems: Damage[],
+  lazy: boolean,
+  range: ChunkRange,
+  buffers: ReadBuffers | undefined,
 ): AsyncGenerator<LazyBlock> {
   if (!lazy && range.first === 0 && range.end === Number.POSITIVE_INFINITY) {
-    const small = readSmallFile(path);
+    const small = readSmallFile(path, buffers);
     if (small !== null) {
       yield* bufferBlocks(small, file, recover, problems);
       return;
@@ -149,6 +171,9 @@ export async function* fileBlocksOf(
       let windowStart = 0;
       let next: Promise<Buffer[]> | null = null;
       let nextStart = -1;
+      // With reused buffers, windows alternate between two: one decoded while the next is read into the other.
+      let windowCount = 0;
+      const into = (): Buffer | undefined => buffers?.window(windowCount++ % 2, CHUNKS_PER_READ * CHUNK_SIZE);
       for (let k = range.first; k < range.end && FILE_HEADER_BLOCK_SIZE + k * CHUNK_SIZE < size; k++) {
         const placement = alignedPlacement(k, layout, recover);
         if (placement === null) break;
@@ -159,11 +184,15 @@ export async function* fileBlocksOf(
         let slot = (placement.fileOffset - windowStart) / CHUNK_SIZE;
         if (slot >= window.length) {
           windowStart = placement.fileOffset;
-          window = await (next !== null && nextStart === windowStart ? next : readChunksAt(handle, windowStart, size));
+          // A read-ahead of another place is not used; it must end before its buffer is read into again.
+          if (next !== null && nextStart !== windowStart) await next.catch(() => undefined);
+          window = await (next !== null && nextStart === windowStart
+            ? next
+            : readChunksAt(handle, windowStart, size, into()));
           slot = 0;
           // Read ahead: the next window loads while this one is decoded. Two windows in memory at most.
           nextStart = windowStart + window.length * CHUNK_SIZE;
-          next = nextStart < size && window.length > 0 ? readChunksAt(handle, nextStart, size) : null;
+          next = nextStart < size && window.length > 0 ? readChunksAt(handle, nextStart, size, into()) : null;
           // Marked handled now; a failure still surfaces when the window is awaited.
           next?.catch(() => undefined);
           readAhead = next;
@@ -194,12 +223,12 @@ export async function* fileBlocksOf(
 }
 
 /** The whole file when it is at most SMALL_FILE bytes, else null. */
-function readSmallFile(path: string): Buffer | null {
+function readSmallFile(path: string, buffers: ReadBuffers | undefined): Buffer | null {
   const fd = openSync(path, "r");
   try {
     const { size } = fstatSync(fd);
     if (size > SMALL_FILE) return null;
-    const buf = Buffer.allocUnsafe(size);
+    const buf = buffers === undefined ? Buffer.allocUnsafe(size) : buffers.forFile(size);
     let done = 0;
     while (done < size) {
       const n = readSync(fd, buf, done, size - done, done);
@@ -212,10 +241,15 @@ function readSmallFile(path: string): Buffer | null {
   }
 }
 
-/** Up to CHUNKS_PER_READ chunk-sized blocks from `offset`, in one vectored read; the last may be short. */
-async function readChunksAt(handle: FileHandle, offset: number, size: number): Promise<Buffer[]> {
+/**
+ * Up to CHUNKS_PER_READ chunk-sized blocks from `offset`, in one vectored read; the last may be short. Each block is
+ * a buffer of its own (a worker can take it without a copy), or a slice of `into`.
+ */
+async function readChunksAt(handle: FileHandle, offset: number, size: number, into?: Buffer): Promise<Buffer[]> {
   const count = Math.min(CHUNKS_PER_READ, Math.ceil((size - offset) / CHUNK_SIZE));
-  const buffers = Array.from({ length: count }, () => Buffer.allocUnsafeSlow(CHUNK_SIZE));
+  const buffers = Array.from({ length: count }, (_, i) =>
+    into === undefined ? Buffer.allocUnsafeSlow(CHUNK_SIZE) : into.subarray(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE),
+  );
   let done = 0;
   const want = Math.min(count * CHUNK_SIZE, size - offset);
   while (done < want) {
@@ -285,7 +319,7 @@ export function readEvtxFile(path: string, options: StreamOptions = {}): EvtxFil
         yield take(result);
       }
     } else {
-      for await (const block of fileBlocks(path, file, recover, fileProblems, range)) {
+      for await (const block of fileBlocks(path, file, recover, fileProblems, range, options.buffers)) {
         flushFileProblems();
         yield take(new Chunk(block.bytes, block).read({ file, recover }));
       }

@@ -1,6 +1,7 @@
 /**
  * Public types of the EVTX reader. The rest of Vigil depends on these, not on the parser internals.
  */
+import type { ReadBuffers } from "./read-buffers.js";
 
 /** A decoded field value, as the JSON rendering would show it (hex, GUID, SID and times are strings). */
 export type FieldValue = string | number | bigint | boolean | null | readonly FieldValue[];
@@ -62,6 +63,11 @@ export interface StreamOptions extends ReadOptions {
   readonly threads?: number;
   /** Read only part of the file (so that several threads can share a large one). */
   readonly chunks?: ChunkRange;
+  /**
+   * Read into these buffers, kept by the caller from file to file; each batch's records are then valid only until
+   * the next batch is asked for. Ignored when chunks are decoded on worker threads (their buffers move there).
+   */
+  readonly buffers?: ReadBuffers;
 }
 
 /**

@@ -3,6 +3,7 @@
  * detection record. Runs in a hunt worker, or in the main thread for a single-threaded hunt.
  */
 import type { HuntEvent } from "../events/event.js";
+import { ReadBuffers } from "../evtx/read-buffers.js";
 import type { ChunkRange, FieldValue } from "../evtx/types.js";
 import { detailsFor } from "../output/details.js";
 import { ScopeCollector, type ScopeFacts, ScopeFactsMerger } from "../scope/index.js";
@@ -128,6 +129,13 @@ export function detectionOf(rule: DetectionRule, event: HuntEvent): Detection {
 
 const BATCH = 256;
 
+/**
+ * This thread's read buffers, reused from file to file: a file's events are done with once its batch is matched
+ * (detections and scope facts copy what they keep). Files are scanned one after another in a thread; a second scan
+ * at the same time would read into buffers of its own.
+ */
+const readBuffers = new ReadBuffers();
+
 /** `chunks`: only that part of an EVTX file (a large file split between workers). */
 export async function scanFile(
   rules: HuntRules,
@@ -140,6 +148,7 @@ export async function scanFile(
   const consumed = rules.correlation.consumed;
   const evidence = openEvidence([path], {
     recover: settings.recover,
+    evtxBuffers: readBuffers,
     ...(chunks === undefined ? {} : { evtxChunks: chunks }),
   });
   let events = 0;

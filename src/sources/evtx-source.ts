@@ -24,7 +24,13 @@ export async function* readEvtx(
       reason: d.chunk === null ? d.reason : `chunk ${d.chunk}: ${d.reason}`,
     });
   };
-  const options = { file: placeName(place), recover: ctx.limits.recover, onDamage };
+  const buffers = ctx.limits.evtxBuffers;
+  const options = {
+    file: placeName(place),
+    recover: ctx.limits.recover,
+    onDamage,
+    ...(buffers === undefined ? {} : { buffers }),
+  };
   if (content.path !== null) {
     const chunks = ctx.limits.evtxChunks;
     yield* readFile(content.path, {

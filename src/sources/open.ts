@@ -40,6 +40,7 @@ export function openEvidence(paths: readonly string[], options: EvidenceOptions 
     recover: options.recover ?? DEFAULT_LIMITS.recover,
     threads: options.threads ?? DEFAULT_LIMITS.threads,
     ...(options.evtxChunks === undefined ? {} : { evtxChunks: options.evtxChunks }),
+    ...(options.evtxBuffers === undefined ? {} : { evtxBuffers: options.evtxBuffers }),
   };
   const sources: SourceTally[] = [];
   let files = 0;

@@ -1,5 +1,6 @@
 /** What every format's reader shares: where the content sits, its running counts, and the way to report. */
 import type { EventBatch, EventOrigin } from "../events/event.js";
+import type { ReadBuffers } from "../evtx/read-buffers.js";
 import type { ChunkRange } from "../evtx/types.js";
 import type { Container, EvidenceFormat, SourceProblem, SourceStats } from "./types.js";
 
@@ -55,6 +56,7 @@ export interface Limits {
   readonly recover: boolean;
   readonly threads: number;
   readonly evtxChunks?: ChunkRange;
+  readonly evtxBuffers?: ReadBuffers;
 }
 
 export interface ReadContext {

@@ -1,5 +1,6 @@
 /** Public types of the evidence-source layer: what was read from where, and what went wrong. */
 import type { EventBatch, HuntEvent } from "../events/event.js";
+import type { ReadBuffers } from "../evtx/read-buffers.js";
 import type { ChunkRange } from "../evtx/types.js";
 
 /** What a piece of evidence turned out to be, by its content. */
@@ -83,6 +84,11 @@ export interface EvidenceOptions {
   readonly threads?: number;
   /** EVTX files on disk: read only these chunks (one part of a file split between hunt workers). */
   readonly evtxChunks?: ChunkRange;
+  /**
+   * EVTX files: read into these buffers, kept from file to file, rather than into new ones per file. The events of
+   * a batch (`batches()`) are then valid only until the next batch is asked for.
+   */
+  readonly evtxBuffers?: ReadBuffers;
   /** Called for each problem as it is found. */
   readonly onProblem?: (source: SourceStats, problem: SourceProblem) => void;
   /** Called when a source has been read to its end, its counts final. */

@@ -125,6 +125,20 @@ interface BucketRule {
   readonly target: LogsourceTarget;
 }
 
+/** Where an occurrence of a needle must lie for an atom to hold: the order of a needle's lists in `entries`. */
+const EXACT = 0;
+const START = 1;
+const END = 2;
+const ANYWHERE = 3;
+const PLACES = 4;
+
+const PLACE_OF: Readonly<Record<PathAtom["kind"], number>> = {
+  exact: EXACT,
+  startswith: START,
+  endswith: END,
+  contains: ANYWHERE,
+};
+
 /**
  * The atoms of one event field, over the rules of one bucket. An atom's entries are `rule << 5 | clause`: the
  * rule's position in the bucket and the index of the clause the atom belongs to.
@@ -132,15 +146,19 @@ interface BucketRule {
 class FieldPrefilter {
   /** The event (bucket generation) in which the field was last met among an event's entries. */
   seenIn = 0;
-  /** Entries of `''` exact atoms: the field is empty. */
-  readonly empty: number[] = [];
-  private readonly needles = new Map<string, NeedleEntries>();
+  /** Entries of `''` exact atoms (the field is empty): built in `empty`, sealed in `emptyEntries`. */
+  private readonly empty: number[] = [];
+  emptyEntries: Int32Array = new Int32Array(0);
+  /** While the bucket is built: per needle, its atoms as `entry * PLACES + place`. */
+  private readonly needles = new Map<string, number[]>();
   automaton: AhoCorasick | null = null;
-  /** Per needle id of the automaton: the entries to mark for the whole text, its start, its end, anywhere. */
-  exact: number[][] = [];
-  starts: number[][] = [];
-  ends: number[][] = [];
-  contains: number[][] = [];
+  /**
+   * The entries to mark per needle id of the automaton and place: those of needle n at place p are
+   * `entries[offsets[n * PLACES + p] .. offsets[n * PLACES + p + 1])`. Two typed arrays rather than four lists per
+   * needle: a corpus's buckets held 600,000 small arrays, a third of the hunt's live heap.
+   */
+  offsets: Int32Array = new Int32Array(1);
+  entries: Int32Array = new Int32Array(0);
 
   constructor(readonly path: string | null) {}
 
@@ -150,20 +168,13 @@ class FieldPrefilter {
       if (!this.empty.includes(entry)) this.empty.push(entry);
       return;
     }
-    let lists = this.needles.get(atom.needle);
-    if (lists === undefined) {
-      lists = { exact: [], starts: [], ends: [], contains: [] };
-      this.needles.set(atom.needle, lists);
+    let codes = this.needles.get(atom.needle);
+    if (codes === undefined) {
+      codes = [];
+      this.needles.set(atom.needle, codes);
     }
-    const list =
-      atom.kind === "exact"
-        ? lists.exact
-        : atom.kind === "contains"
-          ? lists.contains
-          : atom.kind === "startswith"
-            ? lists.starts
-            : lists.ends;
-    if (!list.includes(entry)) list.push(entry);
+    const code = entry * PLACES + PLACE_OF[atom.kind];
+    if (!codes.includes(code)) codes.push(code);
   }
 
   /**
@@ -172,16 +183,31 @@ class FieldPrefilter {
    * Needle ids follow the sorted needles, so a shared automaton's ids mean the same needles in every bucket.
    */
   seal(automata: AutomatonCache): void {
+    this.emptyEntries = Int32Array.from(this.empty);
     if (this.needles.size === 0) return;
     const needles = [...this.needles.keys()].sort();
     this.automaton = automata.get(needles);
-    for (const needle of needles) {
-      const lists = this.needles.get(needle) as NeedleEntries;
-      this.exact.push(lists.exact);
-      this.starts.push(lists.starts);
-      this.ends.push(lists.ends);
-      this.contains.push(lists.contains);
-    }
+    const offsets = new Int32Array(needles.length * PLACES + 1);
+    let total = 0;
+    needles.forEach((needle, n) => {
+      for (const code of this.needles.get(needle) as number[]) {
+        const slot = n * PLACES + (code % PLACES) + 1;
+        offsets[slot] = (offsets[slot] as number) + 1;
+        total++;
+      }
+    });
+    for (let i = 1; i < offsets.length; i++) offsets[i] = (offsets[i] as number) + (offsets[i - 1] as number);
+    const entries = new Int32Array(total);
+    const fill = offsets.slice(0, offsets.length - 1);
+    needles.forEach((needle, n) => {
+      for (const code of this.needles.get(needle) as number[]) {
+        const slot = n * PLACES + (code % PLACES);
+        entries[fill[slot] as number] = Math.floor(code / PLACES);
+        fill[slot] = (fill[slot] as number) + 1;
+      }
+    });
+    this.offsets = offsets;
+    this.entries = entries;
     this.needles.clear();
   }
 }
@@ -205,13 +231,6 @@ class AutomatonCache {
   clear(): void {
     this.byNeedles.clear();
   }
-}
-
-interface NeedleEntries {
-  readonly exact: number[];
-  readonly starts: number[];
-  readonly ends: number[];
-  readonly contains: number[];
 }
 
 /** Whether an atom holds on a known lower-cased text (undefined: not known). */
@@ -359,7 +378,7 @@ class Bucket {
     const raw = textOf(value);
     if (raw === null) return;
     if (raw.length === 0) {
-      this.mark(field.empty);
+      this.mark(field.emptyEntries, 0, field.emptyEntries.length);
       return;
     }
     const automaton = field.automaton;
@@ -374,23 +393,26 @@ class Bucket {
       found = automaton.scan(text);
     }
     const { matchNeedle, matchStart } = automaton;
+    const { offsets, entries } = field;
     for (let k = 0; k < found; k++) {
       const needle = matchNeedle[k] as number;
       const start = matchStart[k] as number;
       const atEnd = start + automaton.needleLength(needle) === length;
-      this.mark(field.contains[needle] as number[]);
+      const slot = needle * PLACES;
+      this.mark(entries, offsets[slot + ANYWHERE] as number, offsets[slot + ANYWHERE + 1] as number);
       if (start === 0) {
-        this.mark(field.starts[needle] as number[]);
-        if (atEnd) this.mark(field.exact[needle] as number[]);
+        this.mark(entries, offsets[slot + START] as number, offsets[slot + START + 1] as number);
+        if (atEnd) this.mark(entries, offsets[slot + EXACT] as number, offsets[slot + EXACT + 1] as number);
       }
-      if (atEnd) this.mark(field.ends[needle] as number[]);
+      if (atEnd) this.mark(entries, offsets[slot + END] as number, offsets[slot + END + 1] as number);
     }
   }
 
-  /** Records fired clauses; a rule becomes a candidate when the last of its clauses fires. */
-  private mark(entries: readonly number[]): void {
+  /** Records fired clauses (`entries[from..to)`); a rule becomes a candidate when the last of its clauses fires. */
+  private mark(entries: Int32Array, from: number, to: number): void {
     const { full, fired, firedIn, generation } = this;
-    for (const entry of entries) {
+    for (let i = from; i < to; i++) {
+      const entry = entries[i] as number;
       const rule = entry >>> 5;
       if (firedIn[rule] !== generation) {
         firedIn[rule] = generation;
