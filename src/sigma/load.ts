@@ -3,7 +3,7 @@
  * multi-document YAML, values kept as their source text. A rule that cannot be used becomes a RuleProblem with the
  * file, line, column and reason; the loader never throws on a bad file.
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import {
   isMap,
   isScalar,
@@ -103,30 +103,24 @@ export async function loadRules(
   const discovery: DiscoveryProblem[] = [];
   const files: string[] = [];
   for await (const file of discoverFiles(paths, isRuleFileName, discovery)) files.push(file);
-  // Reads overlap in batches (file order is kept); parsing is synchronous and dominates.
-  const BATCH = 64;
-  for (let start = 0; start < files.length; start += BATCH) {
-    const batch = files.slice(start, start + BATCH);
-    const texts = await Promise.all(
-      batch.map((file) =>
-        readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => new Error(`cannot read: ${e.code ?? e}`)),
-      ),
-    );
-    batch.forEach((file, i) => {
-      const text = texts[i];
-      if (text instanceof Error || text === undefined) {
-        problems.push({ file, severity: "invalid", reason: text?.message ?? "cannot read" });
-        return;
-      }
-      const key = cache === undefined ? null : RuleCache.keyOf(file, text);
-      let result: CachedFile | undefined = key === null ? undefined : cache?.lookup(key);
-      if (result === undefined) {
-        result = loadRuleText(text, file);
-        if (key !== null) cache?.store(key, result);
-      }
-      rules.push(...result.rules);
-      problems.push(...result.problems);
-    });
+  // Read synchronously: rule files are small, and with the cache most are only read and hashed. Through the thread
+  // pool (open, stat, read, close, each a round trip) reading SigmaHQ's 3,000 files took 0.25 s of a hunt's start.
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      problems.push({ file, severity: "invalid", reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? e}` });
+      continue;
+    }
+    const key = cache === undefined ? null : RuleCache.keyOf(file, text);
+    let result: CachedFile | undefined = key === null ? undefined : cache?.lookup(key);
+    if (result === undefined) {
+      result = loadRuleText(text, file);
+      if (key !== null) cache?.store(key, result);
+    }
+    rules.push(...result.rules);
+    problems.push(...result.problems);
   }
   for (const d of discovery) problems.push({ file: d.path, severity: "invalid", reason: `cannot read: ${d.reason}` });
   cache?.save();
