@@ -13,7 +13,7 @@ import { parse } from "yaml";
 import type { Detection } from "../../src/hunt/detection.js";
 import { type HuntOptions, type HuntResult, hunt } from "../../src/hunt/hunt.js";
 import { compileRuleSet } from "../../src/hunt/rules.js";
-import { DEFAULT_SPLIT, planTasks, scanFiles, workersFor } from "../../src/hunt/schedule.js";
+import { DEFAULT_SPLIT, planTasks, type SplitPolicy, scanFiles, workersFor } from "../../src/hunt/schedule.js";
 import { processCreationFile } from "../evtx/fixtures.js";
 
 const RULES = `
@@ -87,7 +87,11 @@ function evidence(): { dir: string; rules: string } {
 
 async function run(
   paths: string[],
-  options: Partial<HuntOptions> & { rulePaths: string[]; minLevel?: HuntOptions["settings"]["minLevel"] },
+  options: Partial<Omit<HuntOptions, "split">> & {
+    rulePaths: string[];
+    minLevel?: HuntOptions["settings"]["minLevel"];
+    split?: Partial<SplitPolicy>;
+  },
 ): Promise<{ result: HuntResult; detections: Detection[] }> {
   const detections: Detection[] = [];
   const result = await hunt({
@@ -147,11 +151,17 @@ describe("hunt", () => {
     assert.equal(whoami.source.offset !== null, true);
   });
 
-  test("two threads give exactly what one gives", async () => {
+  test("two threads give exactly what one gives: two workers, or the main thread and one worker", async () => {
     const one = await run([dir], { rulePaths: [rules], threads: 1 });
-    const two = await run([dir], { rulePaths: [rules], threads: 2 });
-    assert.deepEqual(two.detections, one.detections);
-    assert.equal(two.result.events, one.result.events);
+    for (const mainScansUpTo of [0, 2]) {
+      const two = await run([dir], { rulePaths: [rules], threads: 2, split: { mainScansUpTo } });
+      assert.equal(two.result.scanThreads, 2);
+      assert.deepEqual(two.detections, one.detections, `mainScansUpTo ${mainScansUpTo}`);
+      assert.equal(two.result.events, one.result.events);
+      // Files are listed as they finish, in whatever order the threads finish them.
+      const byPath = (r: HuntResult) => [...r.files].sort((a, b) => (a.path < b.path ? -1 : 1));
+      assert.deepEqual(byPath(two.result), byPath(one.result));
+    }
   });
 
   test("--min-level and --from/--to", async () => {
@@ -267,7 +277,8 @@ test("a worker that dies loses only the file it was scanning; the files queued b
         outcomes.set(path, "failed" in outcome ? outcome.failed : "ok");
       },
     },
-    { ...DEFAULT_SPLIT, minBytesPerWorker: 0 },
+    // Workers only: the main thread scanning a "die" file would not die.
+    { ...DEFAULT_SPLIT, minBytesPerWorker: 0, mainScansUpTo: 0 },
     new URL("./failing-worker.js", import.meta.url),
   );
   assert.equal(outcomes.size, files.length);
@@ -331,21 +342,25 @@ test("a large EVTX file is split between workers by chunks: the same detections 
     commandLine: i % 500 === 0 ? "m.exe sekurlsa::logonpasswords" : "svchost -k netsvcs",
   }));
   writeFileSync(file, bytes);
-  const planned = await planTasks([file], 2, { minBytes: 0, partChunks: 2, minBytesPerWorker: 0 });
+  const planned = await planTasks([file], 2, { minBytes: 0, partChunks: 2, minBytesPerWorker: 0, mainScansUpTo: 0 });
   assert.ok(planned.length >= 3, `expected several parts, got ${planned.length}`);
   assert.equal(planned.filter((t) => t.chunks?.first === 0).length, 1);
   const one = await run([file], { rulePaths: [rules], threads: 1 });
-  const two = await run([file], {
-    rulePaths: [rules],
-    threads: 2,
-    split: { minBytes: 0, partChunks: 2, minBytesPerWorker: 0 },
-  });
-  const key = (d: Detection): string => `${d.rule.title}#${d.recordId}`;
-  assert.deepEqual(two.detections.map(key).sort(), one.detections.map(key).sort());
-  assert.equal(two.result.events, 3000);
-  assert.equal(two.result.files.length, 1);
-  assert.equal(two.result.sources.length, 1);
-  assert.equal(two.result.sources[0]?.events, 3000);
-  assert.equal(two.result.bytes, bytes.length);
-  assert.deepEqual(two.result.byLevel, one.result.byLevel);
+  // Three threads: the parts shared by three workers, or by the main thread and two workers.
+  for (const mainScansUpTo of [0, 3]) {
+    const two = await run([file], {
+      rulePaths: [rules],
+      threads: 3,
+      split: { minBytes: 0, partChunks: 2, minBytesPerWorker: 0, mainScansUpTo },
+    });
+    const key = (d: Detection): string => `${d.rule.title}#${d.recordId}`;
+    assert.deepEqual(two.detections.map(key).sort(), one.detections.map(key).sort());
+    assert.equal(two.result.scanThreads, 3);
+    assert.equal(two.result.events, 3000);
+    assert.equal(two.result.files.length, 1);
+    assert.equal(two.result.sources.length, 1);
+    assert.equal(two.result.sources[0]?.events, 3000);
+    assert.equal(two.result.bytes, bytes.length);
+    assert.deepEqual(two.result.byLevel, one.result.byLevel);
+  }
 });
