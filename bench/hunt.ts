@@ -6,9 +6,9 @@
  * corpus is then given ten times over to show that memory does not grow with the input, and one large Security log
  * shows a single file shared between threads. Two one-thread hunts run side by side, in two processes, give what
  * this machine itself allows two threads. The first hunt parses the rules' YAML (cold); the others read the
- * parsed-rule cache it wrote (warm), as every hunt after the first does. The hunt runs the built code (`dist/`, made
- * by `npm ci` or `npm run build`) when present: under tsx every worker would first compile the TypeScript sources,
- * which users never pay.
+ * parsed-rule cache it wrote (warm), as every hunt after the first does. The hunt and the reader run the built code
+ * (`dist/`, made by `npm ci` or `npm run build`) when present: under tsx every worker would first compile the
+ * TypeScript sources, which users never pay, and both sides of the ratio run the same way.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -16,7 +16,6 @@ import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readEvtxFile } from "../src/evtx/index.js";
 import { listEvtxFiles } from "../test/evtx/reference.js";
 import { writeBigEvtx } from "./big-evtx.js";
 
@@ -33,6 +32,12 @@ interface Measurement {
   readonly liveHeapMiB: number;
   /** Threads that scanned (a hunt may judge the evidence too small to share; see SplitPolicy.minBytesPerWorker). */
   readonly scanThreads: number;
+}
+
+/** A module of the built code when there is one (as users run it: workers start without compiling TypeScript), else of the sources. */
+async function builtOrSource(module: string): Promise<unknown> {
+  const built = new URL(`../dist/${module}.js`, import.meta.url);
+  return import(existsSync(fileURLToPath(built)) ? built.href : `../src/${module}.js`);
 }
 
 async function measure(
@@ -52,6 +57,7 @@ async function measure(
   let detections = 0;
   let scanThreads = 1;
   if (kind === "read") {
+    const { readEvtxFile } = (await builtOrSource("evtx/index")) as typeof import("../src/evtx/index.js");
     for (let r = 0; r < repeat; r++) {
       for (const f of files) {
         for await (const record of readEvtxFile(f)) {
@@ -61,11 +67,7 @@ async function measure(
       }
     }
   } else {
-    // The built code when there is one (as users run it: workers start without compiling TypeScript), else sources.
-    const built = new URL("../dist/hunt/hunt.js", import.meta.url);
-    const { hunt } = (await import(
-      existsSync(fileURLToPath(built)) ? built.href : "../src/hunt/hunt.js"
-    )) as typeof import("../src/hunt/hunt.js");
+    const { hunt } = (await builtOrSource("hunt/hunt")) as typeof import("../src/hunt/hunt.js");
     const result = await hunt({
       paths,
       rules: { paths: rules, builtin: false, placeholders: [], cacheDir },
