@@ -1,5 +1,6 @@
 /** Expanding the paths a user gives into evidence files: files as given, folders walked recursively. */
-import { readdir, stat } from "node:fs/promises";
+import { type Stats, statSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 
 export interface DiscoveryProblem {
@@ -17,9 +18,10 @@ export async function* discoverFiles(
   problems: DiscoveryProblem[],
 ): AsyncGenerator<string> {
   for (const path of paths) {
-    let info: Awaited<ReturnType<typeof stat>>;
+    let info: Stats;
     try {
-      info = await stat(path);
+      // Synchronous: a hunt opens each file it scans through here, and an awaited stat waited on the thread pool.
+      info = statSync(path);
     } catch (e) {
       problems.push({ path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
       continue;

@@ -20,6 +20,13 @@ import { readZip } from "./zip-source.js";
 const GiB = 1024 * 1024 * 1024;
 const MiB = 1024 * 1024;
 
+let systemTempDir: string | undefined;
+/** The system's temporary folder, looked up once (os.tmpdir() reads the environment on every call). */
+function defaultTempDir(): string {
+  systemTempDir ??= tmpdir();
+  return systemTempDir;
+}
+
 export const DEFAULT_LIMITS: Omit<Limits, "tempDir"> = {
   maxDecompressedBytes: 4 * GiB,
   maxRecordBytes: 16 * MiB,
@@ -36,7 +43,7 @@ export function openEvidence(paths: readonly string[], options: EvidenceOptions 
     maxRecordBytes: options.maxRecordBytes ?? DEFAULT_LIMITS.maxRecordBytes,
     maxNesting: options.maxNesting ?? DEFAULT_LIMITS.maxNesting,
     inMemoryBytes: options.inMemoryBytes ?? DEFAULT_LIMITS.inMemoryBytes,
-    tempDir: options.tempDir ?? tmpdir(),
+    tempDir: options.tempDir ?? defaultTempDir(),
     recover: options.recover ?? DEFAULT_LIMITS.recover,
     threads: options.threads ?? DEFAULT_LIMITS.threads,
     ...(options.evtxChunks === undefined ? {} : { evtxChunks: options.evtxChunks }),
