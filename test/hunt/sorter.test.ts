@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import type { Detection } from "../../src/hunt/detection.js";
+import { compareQueued, detectionOfQueued, type QueuedMatch } from "../../src/hunt/match-batch.js";
+import { decodeKey, encodeKey, MatchSorter } from "../../src/hunt/sorter.js";
+
+const temp = mkdtempSync(join(tmpdir(), "vigil-sorter-"));
+after(() => rmSync(temp, { recursive: true, force: true }));
+
+function match(i: number, timestamp: number | null, file: string, member = ""): QueuedMatch {
+  const detection: Detection = {
+    timestamp,
+    rule: { id: `r${i}`, title: `Rule ${i}`, level: "high", tags: [], file: "rule.yml", kind: "detection" },
+    computer: "WS1",
+    channel: "Security",
+    eventId: 4688,
+    recordId: String(i),
+    source: { file, ...(member === "" ? {} : { member }), offset: i * 10 },
+    details: { CommandLine: `cmd /c ${i}` },
+    event: { "EventData.CommandLine": `cmd /c ${i}`, "System.EventID": 4688 },
+  };
+  return {
+    timestamp,
+    file,
+    member,
+    offset: i * 10,
+    ruleIndex: i % 3,
+    report: i % 2 === 0,
+    consumed: i % 5 === 0,
+    detection,
+  };
+}
+
+test("a match's key survives its encoding: no time, no offset, no member, non-ASCII names", () => {
+  const keys = [
+    {
+      timestamp: 1_700_000_000_123,
+      file: "/e/a.evtx",
+      member: "",
+      offset: 4096,
+      ruleIndex: 7,
+      report: true,
+      consumed: false,
+    },
+    {
+      timestamp: null,
+      file: "/e/Ärger ünd 日本.evtx",
+      member: "inner/ü.evtx",
+      offset: null,
+      ruleIndex: 0,
+      report: false,
+      consumed: true,
+    },
+    { timestamp: -5, file: "", member: "", offset: 0, ruleIndex: 4_000_000_000, report: true, consumed: true },
+  ];
+  for (const key of keys) assert.deepEqual(decodeKey(encodeKey(key)), key);
+});
+
+test("matches spilled in runs come back merged in order, with their detections", async () => {
+  const sorter = new MatchSorter(7, temp);
+  const added: QueuedMatch[] = [];
+  // A scrambled order, times repeating, some without a time; more than four runs' worth.
+  for (let i = 0; i < 40; i++) {
+    const t = i % 9 === 4 ? null : ((i * 37) % 11) * 1000;
+    const m = match(i, t, i % 2 === 0 ? "/e/b.evtx" : "/e/a.evtx", i % 4 === 1 ? "m.evtx" : "");
+    added.push(m);
+    sorter.add(m);
+  }
+  for (let pass = 0; pass < 2; pass++) {
+    const out: QueuedMatch[] = [];
+    for await (const m of sorter.sorted()) out.push(m);
+    const expected = [...added].sort(compareQueued);
+    const key = ({ detection: _, ...k }: QueuedMatch) => k;
+    assert.deepEqual(out.map(key), expected.map(key), `pass ${pass}`);
+    assert.deepEqual(out.map(detectionOfQueued), expected.map(detectionOfQueued), `pass ${pass}`);
+  }
+  assert.ok(readdirSync(temp).length > 0, "runs were written");
+  sorter.cleanup();
+  assert.deepEqual(readdirSync(temp), []);
+});
