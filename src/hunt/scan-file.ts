@@ -135,7 +135,7 @@ const BATCH = 256;
  * synchronously gave it none, and the heap grew: a one-thread hunt of the corpus ten times over peaked at 610-671
  * MiB without a turn between batches, 401-435 MiB with one.
  */
-const eventLoopTurn = (): Promise<void> => new Promise((next) => setImmediate(next));
+export const eventLoopTurn = (): Promise<void> => new Promise((next) => setImmediate(next));
 
 /**
  * This thread's read buffers, reused from file to file: a file's events are done with once its batch is matched

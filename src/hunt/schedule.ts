@@ -18,7 +18,7 @@ import type { RuleProblem } from "../sigma/model.js";
 import { type QueuedMatch, queuedMatch, unpackBatch } from "./match-batch.js";
 import type { FromWorker, ToWorker } from "./messages.js";
 import { type HuntRules, packRuleSet } from "./rules.js";
-import { type FileResult, mergeFileResults, type ScanSettings, scanFile } from "./scan-file.js";
+import { eventLoopTurn, type FileResult, mergeFileResults, type ScanSettings, scanFile } from "./scan-file.js";
 
 export interface ScanCallbacks {
   /** A worker compiled the rules: those its matcher cannot run (the same in every worker). */
@@ -216,12 +216,12 @@ export async function scanFiles(
       if (fatal !== null) reject(new Error(fatal));
       else if (finished === order.length) resolve();
     };
-    // The main thread's share: tasks from the same queue, one after another. Before each, a turn of the event loop,
-    // so that the workers' messages (their matches, and their requests for the next task) are not kept waiting
-    // behind a run of small files read without any other wait.
+    // The main thread's share: tasks from the same queue, one after another. The scan gives the event loop a turn
+    // after each batch, so the workers' messages (their matches, their requests for the next task) are not kept
+    // waiting; one more turn before each task covers files that give no batch at all (unreadable, empty).
     const scanInMain = async (): Promise<void> => {
       for (;;) {
-        await new Promise((next) => setImmediate(next));
+        await eventLoopTurn();
         const index = fatal === null ? take() : undefined;
         if (index === undefined) break;
         const task = order[index] as ScanTask;
