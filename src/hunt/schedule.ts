@@ -20,12 +20,15 @@ import type { FromWorker, ToWorker } from "./messages.js";
 import { type HuntRules, packRuleSet } from "./rules.js";
 import { eventLoopTurn, type FileResult, mergeFileResults, type ScanSettings, scanFile } from "./scan-file.js";
 
+/** What became of a file (or a part of one): its result, or why it could not be scanned. */
+export type Outcome = { readonly result: FileResult } | { readonly failed: string };
+
 export interface ScanCallbacks {
   /** A worker compiled the rules: those its matcher cannot run (the same in every worker). */
   onCompiled?(problems: readonly RuleProblem[]): void;
   onMatches(batch: readonly QueuedMatch[]): void;
   /** A file is finished: its result, or why it could not be scanned. */
-  onFile(path: string, outcome: { readonly result: FileResult } | { readonly failed: string }): void;
+  onFile(path: string, outcome: Outcome): void;
 }
 
 /**
@@ -141,7 +144,7 @@ class FileAssembly {
     }
   }
 
-  done(task: ScanTask, outcome: { readonly result: FileResult } | { readonly failed: string }): void {
+  done(task: ScanTask, outcome: Outcome): void {
     const entry = this.pending.get(task.path);
     if (entry === undefined) return;
     if ("result" in outcome) entry.parts.push(outcome.result);
@@ -182,17 +185,17 @@ export async function scanFiles(
   // One thread: the files as given, nothing to plan (no sizes to read, no parts).
   const order = threads > 1 ? await planTasks(files, threads, split) : null;
   const scanners = order === null ? 1 : workersFor(order, threads, split);
-  const scanHere = (path: string, chunks?: ChunkRange): Promise<FileResult> =>
-    scanFile(rules, settings, path, (b) => callbacks.onMatches(b.map(queuedMatch)), chunks);
   const failure = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-  if (order === null || scanners <= 1) {
-    for (const path of files) {
-      try {
-        callbacks.onFile(path, { result: await scanHere(path) });
-      } catch (e) {
-        callbacks.onFile(path, { failed: failure(e) });
-      }
+  /** A file (or a part) scanned in this thread. */
+  const scanHere = async (path: string, chunks?: ChunkRange): Promise<Outcome> => {
+    try {
+      return { result: await scanFile(rules, settings, path, (b) => callbacks.onMatches(b.map(queuedMatch)), chunks) };
+    } catch (e) {
+      return { failed: failure(e) };
     }
+  };
+  if (order === null || scanners <= 1) {
+    for (const path of files) callbacks.onFile(path, await scanHere(path));
     return 1;
   }
   const mainScans = scanners <= split.mainScansUpTo;
@@ -225,12 +228,7 @@ export async function scanFiles(
         const index = fatal === null ? take() : undefined;
         if (index === undefined) break;
         const task = order[index] as ScanTask;
-        let outcome: { readonly result: FileResult } | { readonly failed: string };
-        try {
-          outcome = { result: await scanHere(task.path, task.chunks) };
-        } catch (e) {
-          outcome = { failed: failure(e) };
-        }
+        const outcome = await scanHere(task.path, task.chunks);
         finished++;
         assembly.done(task, outcome);
       }

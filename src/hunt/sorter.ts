@@ -90,8 +90,7 @@ export class MatchSorter {
       let parts: Uint8Array[] = [];
       let size = 0;
       for (const m of run) {
-        const { detection: _, ...key } = m;
-        const head = encodeKey(key);
+        const head = encodeKey(m);
         const body = detectionBytes(m);
         const lengths = Buffer.allocUnsafe(8);
         lengths.writeUInt32LE(head.length, 0);
