@@ -218,6 +218,8 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     },
     options.split,
   );
+  // The buckets the main thread's matcher built, if it scanned (workers keep their own as they close).
+  rules.persistMatcher();
 
   // Pass 1: correlations over the matches they name, in time order.
   const alerts: Detection[] = [];

@@ -4,9 +4,11 @@
  * rule is named across threads by its index in `detections` or `correlations`.
  */
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deserialize, serialize } from "node:v8";
 import { rulesByKind } from "../sigma/check.js";
+import { BucketStore } from "../sigma/compile/bucket-store.js";
 import { CompiledMatcher } from "../sigma/compile/matcher.js";
 import { CorrelationEngine } from "../sigma/correlation.js";
 import { loadRules } from "../sigma/load.js";
@@ -34,6 +36,8 @@ export interface HuntRules {
   readonly files: number;
   readonly matcher: CompiledMatcher;
   readonly correlation: CorrelationEngine;
+  /** Keeps the buckets this thread's matcher built for the next hunt (bucket-store.ts); nothing if it made none. */
+  persistMatcher(): void;
 }
 
 /** The built-in rule pack: `rules/` beside `src/` and `dist/`. */
@@ -48,13 +52,28 @@ export interface LoadedRuleSet {
   readonly problems: readonly RuleProblem[];
   readonly files: number;
   readonly placeholders: RuleSpec["placeholders"];
+  /** Where the compiled matcher's buckets are kept, and what they must be built from; null without a cache folder. */
+  readonly matcherStore: { readonly file: string; readonly fingerprint: string } | null;
 }
 
 export async function loadRuleSet(spec: RuleSpec): Promise<LoadedRuleSet> {
   const paths = [...(spec.builtin && existsSync(BUILTIN_RULES) ? [BUILTIN_RULES] : []), ...spec.paths];
   const cache = spec.cacheDir === undefined ? undefined : RuleCache.open(spec.cacheDir, paths);
   const loaded = await loadRules(paths, { cache });
-  return { rules: loaded.rules, problems: loaded.problems, files: loaded.files, placeholders: spec.placeholders };
+  const matcherStore =
+    cache === undefined || spec.cacheDir === undefined
+      ? null
+      : {
+          file: join(spec.cacheDir, `matcher-${cache.rootsKey}.bin`),
+          fingerprint: cache.fingerprint(JSON.stringify(spec.placeholders)),
+        };
+  return {
+    rules: loaded.rules,
+    problems: loaded.problems,
+    files: loaded.files,
+    placeholders: spec.placeholders,
+    matcherStore,
+  };
 }
 
 /** The rule set as bytes in shared memory: serialized once, however many workers read it. */
@@ -79,7 +98,12 @@ export function compileRuleSet(set: LoadedRuleSet): HuntRules {
   const correlation = new CorrelationEngine(correlations, detections);
   let matcher: CompiledMatcher | undefined;
   const compiled = (): CompiledMatcher => {
-    matcher ??= new CompiledMatcher(detections, { placeholders, filters });
+    const store = set.matcherStore;
+    matcher ??= new CompiledMatcher(
+      detections,
+      { placeholders, filters },
+      store === null ? undefined : BucketStore.open(store.file, store.fingerprint),
+    );
     return matcher;
   };
   return {
@@ -93,6 +117,7 @@ export function compileRuleSet(set: LoadedRuleSet): HuntRules {
       return compiled();
     },
     correlation,
+    persistMatcher: () => matcher?.persist(),
   };
 }
 

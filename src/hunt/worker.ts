@@ -41,6 +41,7 @@ port.on("message", (m: ToWorker) => {
           post({ type: "file-failed", index: m.index, reason: e instanceof Error ? e.message : String(e) });
         }
       } else {
+        rules?.persistMatcher();
         await closeWorkerPools();
         port.close();
       }

@@ -37,16 +37,23 @@ export function defaultCacheDir(): string {
   return join(homedir(), ".cache", "vigil");
 }
 
-/** The loader's modules (this folder), by name, size and modification time: changes whenever the loader does. */
-function loaderStamp(): string {
-  const dir = dirname(fileURLToPath(import.meta.url));
+/** Modules by name, size and modification time: changes whenever any of them does. */
+export function codeStamp(dirs: readonly string[]): string {
   const hash = createHash("sha256");
-  for (const name of readdirSync(dir).sort()) {
-    if (!/\.(js|ts)$/.test(name)) continue;
-    const s = statSync(join(dir, name));
-    hash.update(`${name}\0${s.size}\0${s.mtimeMs}\n`);
+  for (const dir of dirs) {
+    hash.update(`${dir}\n`);
+    for (const name of readdirSync(dir).sort()) {
+      if (!/\.(js|ts)$/.test(name)) continue;
+      const s = statSync(join(dir, name));
+      hash.update(`${name}\0${s.size}\0${s.mtimeMs}\n`);
+    }
   }
   return hash.digest("hex");
+}
+
+/** The loader's modules (this folder). */
+function loaderStamp(): string {
+  return codeStamp([dirname(fileURLToPath(import.meta.url))]);
 }
 
 export class RuleCache {
@@ -58,6 +65,8 @@ export class RuleCache {
 
   private constructor(
     private readonly file: string,
+    /** Of the rule roots: names the files kept for them (this cache, and the matcher's bucket store). */
+    readonly rootsKey: string,
     private readonly stamp: string,
     previous: Map<string, CachedFile>,
   ) {
@@ -84,7 +93,7 @@ export class RuleCache {
     } catch {
       // No cache yet, or one that cannot be read: start empty.
     }
-    return new RuleCache(file, stamp, previous);
+    return new RuleCache(file, key, stamp, previous);
   }
 
   /** A file's entry: its path and the hash of its text (computed once, for the lookup and then the store). */
@@ -102,6 +111,16 @@ export class RuleCache {
     this.hits++;
     this.current.set(key, found);
     return found;
+  }
+
+  /**
+   * What the rules loaded through this cache were made from: the loader's code and every file's path and text (as
+   * looked up or stored), plus `extra` (settings that shape compiled rules). Equal fingerprints, equal rules.
+   */
+  fingerprint(extra: string): string {
+    const hash = createHash("sha256").update(`${this.stamp}\n${extra}\n`);
+    for (const key of [...this.current.keys()].sort()) hash.update(`${key}\n`);
+    return hash.digest("hex");
   }
 
   store(key: string, loaded: CachedFile): void {

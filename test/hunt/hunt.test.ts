@@ -91,12 +91,18 @@ async function run(
     rulePaths: string[];
     minLevel?: HuntOptions["settings"]["minLevel"];
     split?: Partial<SplitPolicy>;
+    cacheDir?: string;
   },
 ): Promise<{ result: HuntResult; detections: Detection[] }> {
   const detections: Detection[] = [];
   const result = await hunt({
     paths,
-    rules: { paths: options.rulePaths, builtin: false, placeholders: [] },
+    rules: {
+      paths: options.rulePaths,
+      builtin: false,
+      placeholders: [],
+      ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+    },
     settings: {
       minLevel: options.minLevel ?? "informational",
       from: options.settings?.from ?? null,
@@ -149,6 +155,27 @@ describe("hunt", () => {
     assert.equal(whoami.details.Cmdline ?? whoami.details.CommandLine, "whoami /all");
     assert.equal(whoami.event["EventData.CommandLine"], "whoami /all");
     assert.equal(whoami.source.offset !== null, true);
+  });
+
+  test("with a cache folder, later hunts read back the compiled buckets, in the main thread and in workers", async () => {
+    const plain = await run([dir], { rulePaths: [rules] });
+    const cacheDir = mkdtempSync(join(tmpdir(), "vigil-hunt-cache-"));
+    const first = await run([dir], { rulePaths: [rules], cacheDir });
+    assert.deepEqual(first.detections, plain.detections);
+    assert.ok(first.result.rules.matcher.bucketsBuilt > 0);
+    assert.equal(first.result.rules.matcher.bucketsRestored, 0);
+    assert.ok(readdirSync(cacheDir).some((f) => /^matcher-.*\.bin$/.test(f)));
+    const second = await run([dir], { rulePaths: [rules], cacheDir });
+    assert.deepEqual(second.detections, plain.detections);
+    assert.equal(second.result.rules.matcher.bucketsBuilt, 0);
+    assert.equal(second.result.rules.matcher.bucketsRestored, first.result.rules.matcher.bucketsBuilt);
+    const workers = await run([dir], { rulePaths: [rules], cacheDir, threads: 2, split: { mainScansUpTo: 0 } });
+    assert.deepEqual(workers.detections, plain.detections);
+    // Nothing left half-written by the threads that stored their buckets.
+    assert.deepEqual(
+      readdirSync(cacheDir).filter((f) => f.endsWith(".tmp")),
+      [],
+    );
   });
 
   test("two threads give exactly what one gives: two workers, or the main thread and one worker", async () => {
@@ -262,7 +289,7 @@ test("a worker that dies loses only the file it was scanning; the files queued b
   timeout: 60_000,
 }, async () => {
   const files = Array.from({ length: 40 }, (_, i) => `/nonexistent/${i === 7 || i === 23 ? "die" : "file"}-${i}.evtx`);
-  const rules = compileRuleSet({ rules: [], problems: [], files: 0, placeholders: [] });
+  const rules = compileRuleSet({ rules: [], problems: [], files: 0, placeholders: [], matcherStore: null });
   const settings = { minLevel: "informational" as const, from: null, to: null, recover: true };
   const outcomes = new Map<string, string>();
   await scanFiles(

@@ -1,7 +1,11 @@
-/** The multi-pattern automaton against a naive search: every occurrence of every needle, dense and sparse states. */
+/**
+ * The multi-pattern automaton against a naive search: every occurrence of every needle, dense and sparse states; its
+ * tables made into an automaton again, and refused when they could not be scanned safely.
+ */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AhoCorasick } from "../../src/sigma/compile/aho-corasick.js";
+import { deserialize, serialize } from "node:v8";
+import { AhoCorasick, type AutomatonTables, checkTables } from "../../src/sigma/compile/aho-corasick.js";
 
 function naive(needles: readonly string[], text: string): string[] {
   const out: string[] = [];
@@ -56,4 +60,34 @@ test("thousands of matches in one text grow the result buffers", () => {
   const ac = new AhoCorasick(["a", "aa"]);
   const n = ac.scan("a".repeat(5000));
   assert.equal(n, 5000 + 4999);
+});
+
+test("an automaton made again from its tables, through a serialization, finds exactly what it found", () => {
+  const needles = ["he", "she", "his", "hers", "\\cmd.exe", "é", "\u{1F600}x"];
+  for (const budget of [1 << 16, 4]) {
+    const ac = new AhoCorasick(needles, budget);
+    const again = new AhoCorasick(deserialize(serialize(ac.tables())) as AutomatonTables);
+    for (const text of ["ushers", "C:\\Windows\\CMD.EXE", "café é", "\u{1F600}\u{1F600}x"]) {
+      assert.deepEqual(found(again, text), found(ac, text), text);
+      assert.equal(again.scanAscii(text), ac.scanAscii(text), text);
+    }
+  }
+});
+
+test("tables that could make a scan loop or read out of bounds are refused", () => {
+  const good = new AhoCorasick(["he", "she", "his", "hers"], 4).tables();
+  const broken: [string, Partial<AutomatonTables>][] = [
+    ["a failure link to itself", { fail: good.fail.map((f, s) => (s === 3 ? 3 : f)) }],
+    ["an output link forward", { outputLink: good.outputLink.map((o, s) => (s === 2 ? 5 : o)) }],
+    ["a child past the states", { childState: good.childState.map(() => 1000) }],
+    ["a dense entry past the states", { dense: good.dense.map(() => -1) }],
+    ["an ASCII class past the dense rows", { asciiClass: good.asciiClass.map(() => good.width) }],
+    ["a needle id past the needles", { terminal: good.terminal.map((t) => (t === -1 ? -1 : 99)) }],
+    ["a truncated array", { fail: good.fail.subarray(1) }],
+    ["a plain array", { lengths: [2, 3, 3, 4] as unknown as Int32Array }],
+  ];
+  for (const [what, change] of broken) {
+    assert.throws(() => checkTables({ ...good, ...change }), /automaton tables/, what);
+  }
+  assert.doesNotThrow(() => checkTables(good));
 });

@@ -3,11 +3,13 @@
  * cases for the dispatch, then the differential over every SigmaHQ rule and every event of ../shared/evtx.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { readEvtxFile } from "../../src/evtx/index.js";
+import { BucketStore } from "../../src/sigma/compile/bucket-store.js";
 import { CompiledMatcher } from "../../src/sigma/compile/matcher.js";
 import { loadRules, loadRuleText } from "../../src/sigma/load.js";
 import type { DetectionRule } from "../../src/sigma/model.js";
@@ -110,4 +112,27 @@ test("differential: every SigmaHQ rule, every event of ../shared/evtx, compiled 
     `${rules.length} rules (${matcher.ruleCount} for Windows event logs, ${matcher.problems.length} cannot run), ${events} events, ${hits} (rule, event) matches`,
   );
   assert.deepEqual(disagreements, []);
+
+  // The same buckets, stored and read back by a new matcher (as the next hunt does), match the same rules.
+  const store = join(mkdtempSync(join(tmpdir(), "vigil-matcher-")), "matcher.bin");
+  const stored = new CompiledMatcher(rules, {}, BucketStore.open(store, "sigmahq"));
+  for (const file of listEvtxFiles(join(shared, "evtx"))) {
+    for await (const record of readEvtxFile(file)) stored.match(record.fields);
+  }
+  stored.persist();
+  const restored = new CompiledMatcher(rules, {}, BucketStore.open(store, "sigmahq"));
+  const differences: string[] = [];
+  for (const file of listEvtxFiles(join(shared, "evtx"))) {
+    for await (const record of readEvtxFile(file)) {
+      const mine = restored.match(record.fields).map((r) => r.id ?? r.title);
+      const theirs = matcher.match(record.fields).map((r) => r.id ?? r.title);
+      if (mine.join() !== theirs.join() && differences.length < 10) {
+        differences.push(`${file} record ${record.recordId}: restored ${mine.join(",")} built ${theirs.join(",")}`);
+      }
+    }
+  }
+  t.diagnostic(`${restored.bucketsRestored} buckets read back, ${restored.bucketsBuilt} built`);
+  assert.equal(restored.bucketsBuilt, 0);
+  assert.equal(restored.bucketsRestored, stored.bucketsBuilt);
+  assert.deepEqual(differences, []);
 });

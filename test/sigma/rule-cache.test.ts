@@ -65,3 +65,23 @@ test("a damaged cache file is ignored, and an unwritable cache folder is not an 
   const unwritable = await loadRules([rules], { cache: RuleCache.open(join(blocked, "cache"), [rules]) });
   assert.equal(unwritable.rules.length, 1);
 });
+
+test("the fingerprint of what was loaded: the same for the same files and settings, another after an edit", async () => {
+  const { rules, cache } = folders();
+  writeFileSync(join(rules, "a.yml"), rule("A", "alice"));
+  writeFileSync(join(rules, "b.yml"), rule("B", "bob"));
+  const fingerprint = async (extra = ""): Promise<string> => {
+    const c = RuleCache.open(cache, [rules]);
+    await loadRules([rules], { cache: c });
+    c.save();
+    return c.fingerprint(extra);
+  };
+  const cold = await fingerprint();
+  assert.equal(await fingerprint(), cold);
+  assert.notEqual(await fingerprint('[["admins",["root"]]]'), cold);
+  writeFileSync(join(rules, "b.yml"), rule("B", "carol"));
+  const edited = await fingerprint();
+  assert.notEqual(edited, cold);
+  rmSync(join(rules, "b.yml"));
+  assert.notEqual(await fingerprint(), edited);
+});

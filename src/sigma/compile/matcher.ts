@@ -9,15 +9,18 @@
  *    and scanned once per event, whatever the number of rules, folding ASCII case on the fly.
  * 3. Full evaluation (rule-eval.ts, shared with the reference evaluator) only for the rules whose atoms fired, plus
  *    the few without a prefilter (pure negations, regex-only selections).
- * The per-(channel, EventID) structures are built on the first event with that key.
+ * The per-(channel, EventID) structures are built on the first event with that key, or read back from a bucket store
+ * (bucket-store.ts) that an earlier hunt with the same rules wrote.
  */
+import { createHash } from "node:crypto";
 import type { FieldValue, FieldView } from "../../evtx/types.js";
 import { appliesTo, type LogsourceTarget, readEventPath } from "../logsources.js";
 import type { DetectionRule, RuleProblem } from "../model.js";
 import type { CompileOptions } from "../modifiers/index.js";
 import { textOf } from "../modifiers/strings.js";
 import { eventKey, type MatcherOptions, matchesRule, type PreparedRule, prepareRules } from "../rule-eval.js";
-import { AhoCorasick } from "./aho-corasick.js";
+import { AhoCorasick, type AutomatonTables } from "./aho-corasick.js";
+import type { BucketStore, StoredBucket, StoredField } from "./bucket-store.js";
 import { type PathAtom, type Requirement, ruleRequirement } from "./prefilter.js";
 
 /** Key for a channel (lower-cased) and an EventID (or its text), or `*` for every EventID of the channel. */
@@ -37,10 +40,17 @@ export class CompiledMatcher {
   /** Rules whose log source names no channel (`product: windows` alone): they apply to every event. */
   private readonly anyChannel: number[] = [];
   private readonly buckets = new Map<string, Bucket>();
-  private readonly automata = new AutomatonCache();
+  private readonly automata: AutomatonCache;
+  private readonly store: BucketStore | undefined;
+  /** Buckets built here, and read back from the store, since the matcher was made. */
+  bucketsBuilt = 0;
+  bucketsRestored = 0;
 
-  constructor(rules: readonly DetectionRule[], options: MatcherOptions = {}) {
+  /** `store`: buckets an earlier hunt with the same rules built, and where to keep those built here (`persist`). */
+  constructor(rules: readonly DetectionRule[], options: MatcherOptions = {}, store?: BucketStore) {
     this.options = options;
+    this.store = store;
+    this.automata = new AutomatonCache(store);
     ({ prepared: this.prepared, problems: this.problems } = prepareRules(rules, options));
     this.prepared.forEach((p, i) => {
       const keys = new Set<string>();
@@ -79,7 +89,7 @@ export class CompiledMatcher {
         this.buckets.clear();
         this.automata.clear();
       }
-      bucket = this.buildBucket(key.channel, key.eventId, key.eventIdText);
+      bucket = this.restoreBucket(k) ?? this.buildBucket(key.channel, key.eventId, key.eventIdText);
       this.buckets.set(k, bucket);
     }
     return bucket.match(fields);
@@ -116,7 +126,43 @@ export class CompiledMatcher {
       ["System.Channel", channel.toLowerCase()],
       ["System.EventID", eventIdText.toLowerCase()],
     ]);
-    return new Bucket(rules, (rule) => this.requirement(rule), known, this.automata);
+    this.bucketsBuilt++;
+    return Bucket.build(rules, (rule) => this.requirement(rule), known, this.automata);
+  }
+
+  /** The store's bucket for a dispatch key, if it has one that checks out against these rules. */
+  private restoreBucket(key: string): Bucket | undefined {
+    const stored = this.store?.bucket(key);
+    if (stored === undefined) return undefined;
+    const bucket = Bucket.restore(stored, this.prepared, this.automata);
+    if (bucket !== undefined) this.bucketsRestored++;
+    return bucket;
+  }
+
+  /**
+   * Writes the store anew when buckets were built here: those built or read back, plus the store's others (kinds of
+   * event this hunt did not meet), up to MAX_BUCKETS. Nothing to do without a store, or when every bucket came from it.
+   */
+  persist(): void {
+    const store = this.store;
+    if (store === undefined || this.bucketsBuilt === 0) return;
+    const ruleIndex = new Map(this.prepared.map((p, i) => [p, i]));
+    const buckets = new Map<string, StoredBucket>();
+    for (const [key, bucket] of this.buckets) buckets.set(key, bucket.stored(ruleIndex));
+    for (const key of store.keys()) {
+      if (buckets.size >= MAX_BUCKETS) break;
+      if (!buckets.has(key)) buckets.set(key, store.bucket(key) as StoredBucket);
+    }
+    const automata = new Map<string, AutomatonTables>();
+    for (const [key, bucket] of buckets) {
+      for (const field of [...bucket.fields, ...(bucket.keywords === null ? [] : [bucket.keywords])]) {
+        if (field.automaton === null || automata.has(field.automaton)) continue;
+        const tables = this.automata.tables(field.automaton);
+        if (tables === undefined) buckets.delete(key);
+        else automata.set(field.automaton, tables);
+      }
+    }
+    store.save(buckets, automata);
   }
 }
 
@@ -152,6 +198,8 @@ class FieldPrefilter {
   /** While the bucket is built: per needle, its atoms as `entry * PLACES + place`. */
   private readonly needles = new Map<string, number[]>();
   automaton: AhoCorasick | null = null;
+  /** The automaton's key in the AutomatonCache, to store it (null with the automaton). */
+  automatonKey: string | null = null;
   /**
    * The entries to mark per needle id of the automaton and place: those of needle n at place p are
    * `entries[offsets[n * PLACES + p] .. offsets[n * PLACES + p + 1])`. Two typed arrays rather than four lists per
@@ -186,7 +234,8 @@ class FieldPrefilter {
     this.emptyEntries = Int32Array.from(this.empty);
     if (this.needles.size === 0) return;
     const needles = [...this.needles.keys()].sort();
-    this.automaton = automata.get(needles);
+    this.automatonKey = AutomatonCache.keyOf(needles);
+    this.automaton = automata.get(this.automatonKey, needles);
     const offsets = new Int32Array(needles.length * PLACES + 1);
     let total = 0;
     needles.forEach((needle, n) => {
@@ -210,26 +259,90 @@ class FieldPrefilter {
     this.entries = entries;
     this.needles.clear();
   }
+
+  stored(): StoredField {
+    return {
+      path: this.path,
+      automaton: this.automatonKey,
+      empty: this.emptyEntries,
+      offsets: this.offsets,
+      entries: this.entries,
+    };
+  }
+
+  /**
+   * A sealed prefilter from a store, for a bucket of `rules` rules; undefined when it does not check out: every
+   * needle's entries inside `entries`, every entry naming a rule of the bucket (so a scan never reads out of bounds).
+   */
+  static restore(stored: StoredField, rules: number, automata: AutomatonCache): FieldPrefilter | undefined {
+    const { path, automaton: key, empty, offsets, entries } = stored;
+    if (path !== null && typeof path !== "string") return undefined;
+    if (![empty, offsets, entries].every((a) => a instanceof Int32Array)) return undefined;
+    const automaton = key === null ? null : automata.byKey(key);
+    if (automaton === undefined) return undefined;
+    if (offsets.length !== (automaton === null ? 0 : automaton.size) * PLACES + 1 || offsets[0] !== 0) return undefined;
+    for (let i = 1; i < offsets.length; i++) if ((offsets[i] as number) < (offsets[i - 1] as number)) return undefined;
+    if (offsets[offsets.length - 1] !== entries.length) return undefined;
+    for (const list of [empty, entries]) for (const e of list) if (e < 0 || e >>> 5 >= rules) return undefined;
+    const field = new FieldPrefilter(path);
+    field.emptyEntries = empty;
+    field.automaton = automaton;
+    field.automatonKey = key;
+    field.offsets = offsets;
+    field.entries = entries;
+    return field;
+  }
 }
 
-/** Automata by needle set, shared by the buckets of one matcher. */
+/**
+ * Automata by needle set, shared by the buckets of one matcher, and by those it reads back from a store: a needle
+ * set's key is a hash of its needles, the same in every hunt.
+ */
 class AutomatonCache {
-  private readonly byNeedles = new Map<string, AhoCorasick>();
+  private readonly made = new Map<string, AhoCorasick>();
 
-  /** `needles`: distinct, sorted. */
-  get(needles: readonly string[]): AhoCorasick {
-    // Length-prefixed, so that no two needle lists share a key whatever characters the needles hold.
-    const key = needles.map((n) => `${n.length}:${n}`).join("");
-    let automaton = this.byNeedles.get(key);
+  constructor(private readonly store: BucketStore | undefined) {}
+
+  /** `needles`: distinct, sorted. Length-prefixed, so that no two needle lists share a key whatever they hold. */
+  static keyOf(needles: readonly string[]): string {
+    return createHash("sha256")
+      .update(needles.map((n) => `${n.length}:${n}`).join(""))
+      .digest("base64");
+  }
+
+  /** The automaton of `needles` (whose key is `key`): already made, read back from the store, or built. */
+  get(key: string, needles: readonly string[]): AhoCorasick {
+    let automaton = this.byKey(key);
     if (automaton === undefined) {
       automaton = new AhoCorasick(needles);
-      this.byNeedles.set(key, automaton);
+      this.made.set(key, automaton);
     }
     return automaton;
   }
 
+  /** An automaton already made, or read back from the store; undefined when neither has it (or the store's is bad). */
+  byKey(key: string): AhoCorasick | undefined {
+    let automaton = this.made.get(key);
+    if (automaton === undefined) {
+      const tables = this.store?.automaton(key);
+      if (tables === undefined) return undefined;
+      try {
+        automaton = new AhoCorasick(tables);
+      } catch {
+        return undefined;
+      }
+      this.made.set(key, automaton);
+    }
+    return automaton;
+  }
+
+  /** The tables of an automaton made here or held by the store, to store them. */
+  tables(key: string): AutomatonTables | undefined {
+    return this.made.get(key)?.tables() ?? this.store?.automaton(key);
+  }
+
   clear(): void {
-    this.byNeedles.clear();
+    this.made.clear();
   }
 }
 
@@ -248,15 +361,23 @@ function holds(atom: PathAtom, text: string | undefined): boolean {
   }
 }
 
+/** A bucket's prefilters: what Bucket.build derives from the rules, and a store gives back. */
+interface BucketParts {
+  /** Rules without a prefilter, ascending. */
+  readonly always: readonly number[];
+  /** Per rule: the mask of all its clauses (0: the rule can never match these events). */
+  readonly full: Uint32Array;
+  /** Prefilters of named fields, by event path; each also holds the keyword atoms (they look at every value). */
+  readonly byPath: ReadonlyMap<string, FieldPrefilter>;
+  /** The keyword atoms alone, for values of fields no rule names; null when no rule has keywords. */
+  readonly keywords: FieldPrefilter | null;
+}
+
 /** The rules that apply to one (channel, EventID), with their prefilters. */
 class Bucket {
-  private readonly rules: readonly BucketRule[];
-  /** Rules without a prefilter, ascending. */
-  private readonly always: number[] = [];
-  /** Prefilters of named fields, by event path; each also holds the keyword atoms (they look at every value). */
-  private readonly byPath = new Map<string, FieldPrefilter>();
-  /** The keyword atoms alone, for values of fields no rule names; null when no rule has keywords. */
-  private keywords: FieldPrefilter | null = null;
+  private readonly always: readonly number[];
+  private readonly byPath: ReadonlyMap<string, FieldPrefilter>;
+  private readonly keywords: FieldPrefilter | null;
   /** Per rule: the mask of all its clauses; the clauses fired so far in this event; the event that mask is for. */
   private readonly full: Uint32Array;
   private readonly fired: Uint32Array;
@@ -264,22 +385,31 @@ class Bucket {
   private generation = 0;
   private candidates: number[] = [];
 
+  private constructor(
+    private readonly rules: readonly BucketRule[],
+    parts: BucketParts,
+  ) {
+    ({ always: this.always, full: this.full, byPath: this.byPath, keywords: this.keywords } = parts);
+    this.fired = new Uint32Array(rules.length);
+    this.firedIn = new Uint32Array(rules.length);
+  }
+
   /**
    * `known`: the lower-cased texts of the fields every event of the bucket has (channel and EventID), so atoms over
    * them are decided here, once: a clause with one that holds is always satisfied and dropped; atoms that cannot
    * hold are dropped from their clause, and a clause left empty means the rule can never match these events (a
    * Security rule for 4624 in the 5145 bucket).
    */
-  constructor(
+  static build(
     rules: readonly BucketRule[],
     requirement: (rule: BucketRule) => Requirement,
     known: ReadonlyMap<string, string>,
     automata: AutomatonCache,
-  ) {
-    this.rules = rules;
-    this.full = new Uint32Array(rules.length);
-    this.fired = new Uint32Array(rules.length);
-    this.firedIn = new Uint32Array(rules.length);
+  ): Bucket {
+    const always: number[] = [];
+    const full = new Uint32Array(rules.length);
+    const byPath = new Map<string, FieldPrefilter>();
+    let keywords: FieldPrefilter | null = null;
     const keywordAtoms: [PathAtom, number][] = [];
     rules.forEach((rule, position) => {
       const clauses: PathAtom[][] = [];
@@ -289,12 +419,12 @@ class Bucket {
         if (!satisfied) clauses.push(open);
       }
       if (clauses.length === 0) {
-        this.always.push(position);
+        always.push(position);
         return;
       }
       // A rule with an empty clause can never match: it is never a candidate.
       if (clauses.some((c) => c.length === 0)) return;
-      this.full[position] = clauses.length === 32 ? 0xffffffff : (1 << clauses.length) - 1;
+      full[position] = clauses.length === 32 ? 0xffffffff : (1 << clauses.length) - 1;
       clauses.forEach((clause, index) => {
         for (const atom of clause) {
           const entry = (position << 5) | index;
@@ -302,23 +432,78 @@ class Bucket {
             keywordAtoms.push([atom, entry]);
             continue;
           }
-          let field = this.byPath.get(atom.path);
+          let field = byPath.get(atom.path);
           if (field === undefined) {
             field = new FieldPrefilter(atom.path);
-            this.byPath.set(atom.path, field);
+            byPath.set(atom.path, field);
           }
           field.add(atom, entry);
         }
       });
     });
     if (keywordAtoms.length > 0) {
-      this.keywords = new FieldPrefilter(null);
-      for (const field of [this.keywords, ...this.byPath.values()]) {
+      keywords = new FieldPrefilter(null);
+      for (const field of [keywords, ...byPath.values()]) {
         for (const [atom, entry] of keywordAtoms) field.add(atom, entry);
       }
     }
-    this.keywords?.seal(automata);
-    for (const field of this.byPath.values()) field.seal(automata);
+    keywords?.seal(automata);
+    for (const field of byPath.values()) field.seal(automata);
+    return new Bucket(rules, { always, full, byPath, keywords });
+  }
+
+  /** A bucket from a store, over these prepared rules; undefined when it does not check out against them. */
+  static restore(
+    stored: StoredBucket,
+    prepared: readonly PreparedRule[],
+    automata: AutomatonCache,
+  ): Bucket | undefined {
+    const { rules: ruleIndexes, targets, always, full, fields, keywords } = stored;
+    const typed =
+      ruleIndexes instanceof Int32Array &&
+      targets instanceof Int32Array &&
+      always instanceof Int32Array &&
+      full instanceof Uint32Array &&
+      Array.isArray(fields);
+    if (!typed || targets.length !== ruleIndexes.length || full.length !== ruleIndexes.length) return undefined;
+    const rules: BucketRule[] = [];
+    for (let i = 0; i < ruleIndexes.length; i++) {
+      const rule = prepared[ruleIndexes[i] as number];
+      const target = rule?.targets[targets[i] as number];
+      if (rule === undefined || target === undefined) return undefined;
+      rules.push({ prepared: rule, target });
+    }
+    for (let i = 0; i < always.length; i++) {
+      const position = always[i] as number;
+      if (position < 0 || position >= rules.length || (i > 0 && position <= (always[i - 1] as number))) {
+        return undefined;
+      }
+    }
+    const byPath = new Map<string, FieldPrefilter>();
+    for (const f of fields) {
+      const field = FieldPrefilter.restore(f, rules.length, automata);
+      if (field === undefined || field.path === null) return undefined;
+      byPath.set(field.path, field);
+    }
+    let keywordField: FieldPrefilter | null = null;
+    if (keywords !== null) {
+      const field = FieldPrefilter.restore(keywords, rules.length, automata);
+      if (field === undefined || field.path !== null) return undefined;
+      keywordField = field;
+    }
+    return new Bucket(rules, { always: [...always], full, byPath, keywords: keywordField });
+  }
+
+  /** The bucket as a store keeps it; `ruleIndex`: a prepared rule's place in the matcher's load order. */
+  stored(ruleIndex: ReadonlyMap<PreparedRule, number>): StoredBucket {
+    return {
+      rules: Int32Array.from(this.rules, (r) => ruleIndex.get(r.prepared) as number),
+      targets: Int32Array.from(this.rules, (r) => r.prepared.targets.indexOf(r.target)),
+      always: Int32Array.from(this.always),
+      full: this.full,
+      fields: [...this.byPath.values()].map((f) => f.stored()),
+      keywords: this.keywords?.stored() ?? null,
+    };
   }
 
   match(fields: FieldView): DetectionRule[] {
