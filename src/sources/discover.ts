@@ -1,6 +1,5 @@
 /** Expanding the paths a user gives into evidence files: files as given, folders walked recursively. */
-import { type Stats, statSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { type Dirent, readdirSync, type Stats, statSync } from "node:fs";
 import { join } from "node:path";
 
 export interface DiscoveryProblem {
@@ -36,9 +35,11 @@ async function* walk(
   accept: (name: string) => boolean,
   problems: DiscoveryProblem[],
 ): AsyncGenerator<string> {
-  let entries: import("node:fs").Dirent[];
+  let entries: Dirent[];
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    // Synchronous too: SigmaHQ's rules are in some 300 folders, and awaiting each listing left a hunt's start idle
+    // for a tenth of a second.
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch (e) {
     problems.push({ path: dir, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
     return;

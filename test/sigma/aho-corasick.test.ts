@@ -80,7 +80,7 @@ test("tables that could make a scan loop or read out of bounds are refused", () 
     ["a failure link to itself", { fail: good.fail.map((f, s) => (s === 3 ? 3 : f)) }],
     ["an output link forward", { outputLink: good.outputLink.map((o, s) => (s === 2 ? 5 : o)) }],
     ["a child past the states", { childState: good.childState.map(() => 1000) }],
-    ["a dense entry past the states", { dense: good.dense.map(() => -1) }],
+    ["dense rows past the budget", { denseStates: 1 << 20 }],
     ["an ASCII class past the dense rows", { asciiClass: good.asciiClass.map(() => good.width) }],
     ["a needle id past the needles", { terminal: good.terminal.map((t) => (t === -1 ? -1 : 99)) }],
     ["a truncated array", { fail: good.fail.subarray(1) }],

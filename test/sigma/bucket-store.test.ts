@@ -12,6 +12,7 @@ import { deserialize, serialize } from "node:v8";
 import type { FieldView } from "../../src/evtx/types.js";
 import { BucketStore } from "../../src/sigma/compile/bucket-store.js";
 import { CompiledMatcher } from "../../src/sigma/compile/matcher.js";
+import { matchesRule, type PreparedRule, prepareRules } from "../../src/sigma/rule-eval.js";
 import { loadDetectionRules, view } from "./helpers.js";
 
 const rules = loadDetectionRules(`
@@ -40,6 +41,12 @@ title: empty command line
 logsource: { product: windows, category: process_creation }
 detection:
   selection: { CommandLine: '' }
+  condition: selection
+---
+title: lookahead, which RE2 cannot run
+logsource: { product: windows, service: security }
+detection:
+  selection: { TargetUserName|re: '^(?=svc)' }
   condition: selection
 ---
 title: every sysmon network connection
@@ -109,6 +116,12 @@ test("a matcher reads back every bucket an earlier one built, and matches exactl
   const store = BucketStore.open(file, "rules-1");
   assert.equal(store.size, 6);
   const again = new CompiledMatcher(rules, {}, store);
+  // The rule that cannot compile is reported as when it was compiled, from the store.
+  assert.deepEqual(
+    again.problems.map((p) => p.title),
+    ["lookahead, which RE2 cannot run"],
+  );
+  assert.deepEqual(again.problems, new CompiledMatcher(rules).problems);
   assert.deepEqual(titles(again), built);
   assert.deepEqual([again.bucketsBuilt, again.bucketsRestored], [0, 6]);
   // Nothing new was built: the file is not written again.
@@ -195,4 +208,25 @@ test("tampered buckets and automata are rebuilt, never scanned: out-of-range rul
     assert.deepEqual(titles(matcher), built, what);
     assert.ok(matcher.bucketsBuilt > 0, what);
   }
+});
+
+test("with a known compile outcome, rules are compiled when first evaluated, not before", () => {
+  const lookahead = rules.findIndex((r) => r.title.startsWith("lookahead"));
+  const eager = prepareRules(rules);
+  assert.deepEqual(eager.outcome.failed, [lookahead]);
+  // Told that nothing fails, preparing compiles nothing: the rule RE2 cannot run is not found out, and is prepared.
+  const lazy = prepareRules(rules, {}, { failed: [], problems: [] });
+  assert.deepEqual(lazy.problems, []);
+  assert.equal(lazy.prepared.length, eager.prepared.length + 1);
+  // Evaluated, it compiles then; as it cannot, it matches nothing rather than failing the hunt.
+  const rule = lazy.prepared.find((p) => p.rule.title.startsWith("lookahead")) as PreparedRule;
+  const event = events[0] as FieldView;
+  assert.equal(matchesRule(rule, rule.targets[0] as PreparedRule["targets"][number], event), false);
+  // Told the truth, it leaves the rule out with its problem, and the others match as compiled eagerly.
+  const known = prepareRules(rules, {}, eager.outcome);
+  assert.deepEqual(known.problems, eager.problems);
+  assert.deepEqual(
+    known.prepared.map((p) => p.rule.title),
+    eager.prepared.map((p) => p.rule.title),
+  );
 });

@@ -17,8 +17,9 @@ const ASCII = 128;
 const DENSE_BUDGET = 1 << 16;
 
 /**
- * An automaton's tables: what `tables()` gives and the constructor takes back, so that a stored matcher
- * (bucket-store.ts) need not build its automata again.
+ * An automaton's tables, but for its dense rows: what `tables()` gives and the constructor takes back, so that a
+ * stored matcher (bucket-store.ts) need not build its automata again. The dense rows, over half the bytes, are
+ * quicker to derive again from the failure links than to read.
  */
 export interface AutomatonTables {
   /** Number of needles, ids 0..size-1 in the order given. */
@@ -33,7 +34,6 @@ export interface AutomatonTables {
    * follow failure links.
    */
   readonly denseStates: number;
-  readonly dense: Int32Array;
   /** Sparse children: state s owns childClass/childState[firstChild[s] .. firstChild[s+1]), by class. */
   readonly firstChild: Int32Array;
   readonly childClass: Int32Array;
@@ -46,9 +46,14 @@ export interface AutomatonTables {
   readonly lengths: Int32Array;
 }
 
+/** The tables and the dense rows: `denseStates` rows of `width` transitions. */
+interface Tables extends AutomatonTables {
+  readonly dense: Int32Array;
+}
+
 export class AhoCorasick {
   readonly size: number;
-  private readonly t: AutomatonTables;
+  private readonly t: Tables;
   /** Occurrences of the last scan: needle ids and start offsets, `found` of them. */
   matchNeedle = new Int32Array(64);
   matchStart = new Int32Array(64);
@@ -58,12 +63,13 @@ export class AhoCorasick {
    * `denseBudget`: transition-table entries for dense rows (tests lower it to exercise the sparse states).
    */
   constructor(source: readonly string[] | AutomatonTables, denseBudget = DENSE_BUDGET) {
-    this.t = isNeedles(source) ? buildTables(source, denseBudget) : checkTables(source);
+    this.t = isNeedles(source) ? buildTables(source, denseBudget) : withDenseRows(checkTables(source));
     this.size = this.t.size;
   }
 
   tables(): AutomatonTables {
-    return this.t;
+    const { dense: _, ...tables } = this.t;
+    return tables;
   }
 
   needleLength(id: number): number {
@@ -136,7 +142,7 @@ function isNeedles(source: readonly string[] | AutomatonTables): source is reado
 }
 
 /** The child of `state` on class `c`, or -1. */
-function child(t: AutomatonTables, state: number, c: number): number {
+function child(t: Tables, state: number, c: number): number {
   const { childClass, childState, firstChild } = t;
   for (let k = firstChild[state] as number, end = firstChild[state + 1] as number; k < end; k++) {
     const cc = childClass[k] as number;
@@ -147,7 +153,7 @@ function child(t: AutomatonTables, state: number, c: number): number {
 }
 
 /** The automaton's transition from `state` on class `c`: a dense row where there is one, else sparse children. */
-function step(t: AutomatonTables, state: number, c: number): number {
+function step(t: Tables, state: number, c: number): number {
   let s = state;
   for (;;) {
     if (s < t.denseStates && c < t.width) return t.dense[s * t.width + c] as number;
@@ -158,7 +164,7 @@ function step(t: AutomatonTables, state: number, c: number): number {
   }
 }
 
-function buildTables(needles: readonly string[], denseBudget: number): AutomatonTables {
+function buildTables(needles: readonly string[], denseBudget: number): Tables {
   const lengths = Int32Array.from(needles, (n) => n.length);
   const asciiClass = new Uint16Array(ASCII);
   const otherClass = new Map<number, number>();
@@ -279,7 +285,7 @@ function buildTables(needles: readonly string[], denseBudget: number): Automaton
   });
   firstChild[states] = k;
   const denseStates = Math.max(1, Math.min(states, Math.floor(denseBudget / width)));
-  const t: AutomatonTables = {
+  const t: Tables = {
     size: needles.length,
     asciiClass,
     otherClass,
@@ -294,8 +300,9 @@ function buildTables(needles: readonly string[], denseBudget: number): Automaton
     outputLink: new Int32Array(states).fill(-1),
     lengths,
   };
-  const { dense, fail, outputLink } = t;
-  // In breadth-first order a state's failure state has a lower number, so it is complete when the state is reached.
+  const { fail, outputLink } = t;
+  // In breadth-first order a state's failure state has a lower number, so it is complete when the state is reached
+  // (and so is its dense row, which `step` reads).
   for (let state = 0; state < states; state++) {
     if (state > 0) {
       const f = fail[state] as number;
@@ -305,32 +312,43 @@ function buildTables(needles: readonly string[], denseBudget: number): Automaton
       const next = childState[j] as number;
       fail[next] = state === 0 ? 0 : step(t, fail[state] as number, childClass[j] as number);
     }
-    if (state < denseStates) {
-      // The failure state's row, then this state's own children over it.
-      const row = state * width;
-      if (state > 0) {
-        const failRow = (fail[state] as number) * width;
-        dense.copyWithin(row, failRow, failRow + width);
-      }
-      for (let j = firstChild[state] as number; j < (firstChild[state + 1] as number); j++) {
-        const c = childClass[j] as number;
-        if (c < width) dense[row + c] = childState[j] as number;
-      }
-    }
+    if (state < denseStates) fillDenseRow(t, state);
   }
+  return t;
+}
+
+/** A state's dense row: its failure state's row (complete: it has a lower number), then its own children over it. */
+function fillDenseRow(t: Tables, state: number): void {
+  const { dense, width, firstChild, childClass, childState } = t;
+  const row = state * width;
+  if (state > 0) {
+    const failRow = (t.fail[state] as number) * width;
+    dense.copyWithin(row, failRow, failRow + width);
+  }
+  for (let j = firstChild[state] as number; j < (firstChild[state + 1] as number); j++) {
+    const c = childClass[j] as number;
+    if (c < width) dense[row + c] = childState[j] as number;
+  }
+}
+
+/** Checked tables with their dense rows derived again. */
+function withDenseRows(tables: AutomatonTables): Tables {
+  const t: Tables = { ...tables, dense: new Int32Array(tables.denseStates * tables.width) };
+  for (let state = 0; state < t.denseStates; state++) fillDenseRow(t, state);
   return t;
 }
 
 /**
  * Tables from elsewhere (a cache file), checked so that no scan can loop or read out of bounds whatever they hold:
- * every failure and output link points to a lower state (so following them ends at the root), every child and dense
- * entry to an existing state, every class of an ASCII character inside the dense rows. Throws when they do not hold.
+ * every failure and output link points to a lower state (so following them ends at the root), every child to an
+ * existing state (and so every dense entry derived from them), every class of an ASCII character inside the dense
+ * rows. Throws when they do not hold.
  */
 export function checkTables(t: AutomatonTables): AutomatonTables {
   const fail = (why: string): never => {
     throw new Error(`automaton tables: ${why}`);
   };
-  const ints = [t.dense, t.firstChild, t.childClass, t.childState, t.fail, t.terminal, t.outputLink, t.lengths];
+  const ints = [t.firstChild, t.childClass, t.childState, t.fail, t.terminal, t.outputLink, t.lengths];
   if (!ints.every((a) => a instanceof Int32Array) || !(t.asciiClass instanceof Uint16Array)) fail("not typed arrays");
   if (!(t.otherClass instanceof Map)) fail("no class map");
   const states = t.terminal.length;
@@ -341,7 +359,8 @@ export function checkTables(t: AutomatonTables): AutomatonTables {
   if (t.firstChild[0] !== 0 || t.firstChild[states] !== t.childState.length) fail("children");
   if (!Number.isInteger(width) || width < 1 || t.asciiClass.length !== ASCII) fail("classes");
   if (!Number.isInteger(denseStates) || denseStates < 1 || denseStates > states) fail("dense states");
-  if (t.dense.length !== denseStates * width) fail("dense rows");
+  // The dense rows' size is bounded as the automaton's own build bounds it (DENSE_BUDGET).
+  if (denseStates * width > Math.max(DENSE_BUDGET, width)) fail("dense rows");
   for (let s = 0; s < states; s++) {
     if ((t.firstChild[s + 1] as number) < (t.firstChild[s] as number)) fail("children");
     const f = t.fail[s] as number;
@@ -352,7 +371,6 @@ export function checkTables(t: AutomatonTables): AutomatonTables {
     if (id < -1 || id >= size) fail("terminal");
   }
   for (const next of t.childState) if (next < 1 || next >= states) fail("child state");
-  for (const next of t.dense) if (next < 0 || next >= states) fail("dense entry");
   for (const c of t.asciiClass) if (c >= width) fail("ASCII class");
   for (const [code, c] of t.otherClass) if (!Number.isInteger(code) || !Number.isInteger(c) || c < 1) fail("class");
   return t;

@@ -14,7 +14,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deserialize, serialize } from "node:v8";
 import { threadId } from "node:worker_threads";
+import type { RuleProblem } from "../model.js";
 import { codeStamp } from "../rule-cache.js";
+import type { CompileOutcome } from "../rule-eval.js";
 import type { AutomatonTables } from "./aho-corasick.js";
 
 /** One field's prefilter: see FieldPrefilter in matcher.ts. */
@@ -42,10 +44,23 @@ interface StoreContents {
   readonly fingerprint: string;
   readonly buckets: Map<string, StoredBucket>;
   readonly automata: Map<string, AutomatonTables>;
+  readonly compiled: CompileOutcome;
 }
 
 /** Bumped whenever the contents' shape changes (the code stamp changes too, but says nothing of the shape). */
-const FORMAT = 1;
+const FORMAT = 2;
+
+function isCompileOutcome(x: unknown): x is CompileOutcome {
+  const o = x as Partial<CompileOutcome> | null;
+  return (
+    typeof o === "object" &&
+    o !== null &&
+    Array.isArray(o.failed) &&
+    o.failed.every((i) => Number.isInteger(i)) &&
+    Array.isArray(o.problems) &&
+    o.problems.every((p: RuleProblem) => typeof p === "object" && p !== null && typeof p.reason === "string")
+  );
+}
 
 /** The modules whose code decides what a bucket holds: the rule loader and evaluator, modifiers, the compiler. */
 function compilerStamp(): string {
@@ -60,6 +75,8 @@ export class BucketStore {
     private readonly fingerprint: string,
     private readonly buckets: Map<string, StoredBucket>,
     private readonly automata: Map<string, AutomatonTables>,
+    /** Which rules could not compile, when the file had it: the matcher then compiles rules as it needs them. */
+    readonly compiled: CompileOutcome | undefined,
   ) {}
 
   /** `fingerprint`: of the rules the buckets are built from (RuleCache.fingerprint); the code's is added here. */
@@ -71,14 +88,15 @@ export class BucketStore {
         contents.format === FORMAT &&
         contents.fingerprint === fingerprint &&
         contents.buckets instanceof Map &&
-        contents.automata instanceof Map
+        contents.automata instanceof Map &&
+        isCompileOutcome(contents.compiled)
       ) {
-        return new BucketStore(file, fingerprint, contents.buckets, contents.automata);
+        return new BucketStore(file, fingerprint, contents.buckets, contents.automata, contents.compiled);
       }
     } catch {
       // No file yet, or one that cannot be read: start empty.
     }
-    return new BucketStore(file, fingerprint, new Map(), new Map());
+    return new BucketStore(file, fingerprint, new Map(), new Map(), undefined);
   }
 
   get size(): number {
@@ -99,7 +117,11 @@ export class BucketStore {
   }
 
   /** Replaces the file with these buckets and automata; errors are ignored (a read-only or full disk). */
-  save(buckets: ReadonlyMap<string, StoredBucket>, automata: ReadonlyMap<string, AutomatonTables>): void {
+  save(
+    buckets: ReadonlyMap<string, StoredBucket>,
+    automata: ReadonlyMap<string, AutomatonTables>,
+    compiled: CompileOutcome,
+  ): void {
     const temporary = `${this.file}.${process.pid}-${threadId}.tmp`;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
@@ -108,6 +130,7 @@ export class BucketStore {
         fingerprint: this.fingerprint,
         buckets: new Map(buckets),
         automata: new Map(automata),
+        compiled: { failed: [...compiled.failed], problems: [...compiled.problems] },
       };
       // Written aside and renamed, so that a concurrent hunt (or a worker of this one) never reads half a file.
       writeFileSync(temporary, serialize(contents));

@@ -18,7 +18,14 @@ import { appliesTo, type LogsourceTarget, readEventPath } from "../logsources.js
 import type { DetectionRule, RuleProblem } from "../model.js";
 import type { CompileOptions } from "../modifiers/index.js";
 import { textOf } from "../modifiers/strings.js";
-import { eventKey, type MatcherOptions, matchesRule, type PreparedRule, prepareRules } from "../rule-eval.js";
+import {
+  type CompileOutcome,
+  eventKey,
+  type MatcherOptions,
+  matchesRule,
+  type PreparedRule,
+  prepareRules,
+} from "../rule-eval.js";
 import { AhoCorasick, type AutomatonTables } from "./aho-corasick.js";
 import type { BucketStore, StoredBucket, StoredField } from "./bucket-store.js";
 import { type PathAtom, type Requirement, ruleRequirement } from "./prefilter.js";
@@ -42,6 +49,7 @@ export class CompiledMatcher {
   private readonly buckets = new Map<string, Bucket>();
   private readonly automata: AutomatonCache;
   private readonly store: BucketStore | undefined;
+  private readonly compiled: CompileOutcome;
   /** Buckets built here, and read back from the store, since the matcher was made. */
   bucketsBuilt = 0;
   bucketsRestored = 0;
@@ -51,7 +59,12 @@ export class CompiledMatcher {
     this.options = options;
     this.store = store;
     this.automata = new AutomatonCache(store);
-    ({ prepared: this.prepared, problems: this.problems } = prepareRules(rules, options));
+    // With a store that knows which rules cannot compile, the others are compiled as buckets first need them.
+    ({
+      prepared: this.prepared,
+      problems: this.problems,
+      outcome: this.compiled,
+    } = prepareRules(rules, options, store?.compiled));
     this.prepared.forEach((p, i) => {
       const keys = new Set<string>();
       for (const target of p.targets) {
@@ -162,7 +175,7 @@ export class CompiledMatcher {
         else automata.set(field.automaton, tables);
       }
     }
-    store.save(buckets, automata);
+    store.save(buckets, automata, this.compiled);
   }
 }
 
