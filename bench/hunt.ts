@@ -62,7 +62,10 @@ async function measure(
       for (const f of files) {
         for await (const record of readEvtxFile(f)) {
           events++;
-          for (const [, v] of record.fields.entries()) if (v === undefined) events--;
+          // Every field visited, as the matcher visits them (forEach: no entry object per field).
+          record.fields.forEach((v) => {
+            if (v === undefined) events--;
+          });
         }
       }
     }

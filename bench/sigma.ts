@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mapFieldView } from "../src/events/field-map.js";
 import { readEvtxFile } from "../src/evtx/index.js";
 import type { FieldValue, FieldView } from "../src/evtx/types.js";
 import { CompiledMatcher } from "../src/sigma/compile/matcher.js";
@@ -27,7 +28,7 @@ const events: FieldView[] = [];
 for (const file of listEvtxFiles(samples)) {
   for await (const record of readEvtxFile(file)) {
     const map = new Map<string, FieldValue>(record.fields.entries());
-    events.push({ get: (p) => map.get(p), entries: () => map.entries() });
+    events.push(mapFieldView(map));
   }
 }
 const loaded = await loadRules(

@@ -2,6 +2,7 @@
  * Building flat field views from parsed JSON: the one flattening every JSON shape shares (nested keys joined with
  * dots), and the map-backed FieldView the mappers hand out.
  */
+import { MapFieldView } from "../evtx/render/fields.js";
 import type { FieldValue, FieldView, JsonValue } from "../evtx/types.js";
 
 export type JsonObject = { [key: string]: JsonValue };
@@ -30,7 +31,7 @@ export function flattenJson(obj: JsonObject, prefix: string, out: Map<string, Fi
 }
 
 export function mapFieldView(map: ReadonlyMap<string, FieldValue>): FieldView {
-  return { get: (path) => map.get(path), entries: () => map.entries() };
+  return new MapFieldView(map);
 }
 
 /**

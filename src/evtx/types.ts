@@ -12,6 +12,8 @@ export interface FieldView {
   get(path: string): FieldValue | undefined;
   /** Every field in document order. */
   entries(): IterableIterator<[string, FieldValue]>;
+  /** Every field in document order, as Map.forEach gives them: no entry or iterator object per field. */
+  forEach(visit: (value: FieldValue, path: string) => void): void;
 }
 
 /** What went wrong where. `chunk` is null for file-level damage. Offsets are absolute file offsets. */

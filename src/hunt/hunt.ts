@@ -4,6 +4,8 @@
  * and every reported detection (correlation alerts merged in by time) handed to the outputs, while the summary's
  * counts are gathered.
  */
+
+import { mapFieldView } from "../events/field-map.js";
 import type { FieldValue, FieldView } from "../evtx/types.js";
 import { tacticOf } from "../output/attack.js";
 import {
@@ -95,7 +97,7 @@ export interface HuntResult {
 /** A detection's event as a field view, for reading group-by fields the way the rule reads them. */
 function viewOf(d: Detection): FieldView {
   const fields = d.event as Record<string, FieldValue>;
-  return { get: (p) => fields[p], entries: () => new Map(Object.entries(fields)).entries() };
+  return mapFieldView(new Map(Object.entries(fields)));
 }
 
 /** A match as the hunt feeds it to correlations: with its detection, for an alert's evidence. */

@@ -102,7 +102,9 @@ export function plainValue(v: FieldValue): PlainValue {
 
 export function detectionOf(rule: DetectionRule, event: HuntEvent): Detection {
   const fields: Record<string, PlainValue> = {};
-  for (const [path, value] of event.fields.entries()) fields[path] = plainValue(value);
+  event.fields.forEach((value, path) => {
+    fields[path] = plainValue(value);
+  });
   const text = (path: string): string | null => {
     const v = fields[path];
     return v === undefined || v === null ? null : String(v);

@@ -317,6 +317,19 @@ describe("substitutions 0x0D and 0x0E", () => {
       `<Event><Normal/><Optional/><Attrs c="literal"/><EventData><Data Name="Opt"/></EventData></Event>`,
     );
   });
+
+  test("forEach visits exactly the fields entries() gives, in order, compiled or fallen back to the generic view", () => {
+    // An empty attribute makes the compiled view give way to the generic one (which leaves the attribute out).
+    for (const values of [{ n: "N", o: "O", oa: "A", od: "D" }, {}, { n: "N", oa: "" }]) {
+      const record = oneTemplateRecord(t, values);
+      const visited: [string, unknown][] = [];
+      record.fields.forEach((value, path) => {
+        visited.push([path, value]);
+      });
+      assert.deepEqual(visited, [...record.fields.entries()]);
+      assert.ok(visited.length >= 4);
+    }
+  });
 });
 
 describe("names", () => {

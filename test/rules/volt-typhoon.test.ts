@@ -22,6 +22,7 @@ import { join, relative } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { mapFieldView } from "../../src/events/field-map.js";
 import type { FieldValue, FieldView } from "../../src/evtx/types.js";
 import { CompiledMatcher } from "../../src/sigma/compile/matcher.js";
 import { type CorrelationAlert, CorrelationEngine, type RuleMatch } from "../../src/sigma/correlation.js";
@@ -166,7 +167,7 @@ function caseEvent(raw: RawEvent): CaseEvent {
   const time = fields.get("System.TimeCreated.SystemTime");
   const timestamp = Date.parse(String(time));
   assert.ok(Number.isFinite(timestamp), `bad time ${String(time)}`);
-  const view: FieldView = { get: (p) => fields.get(p), entries: () => fields.entries() };
+  const view = mapFieldView(fields);
   const text = JSON.stringify(Object.fromEntries(fields));
   return { view, timestamp, text };
 }

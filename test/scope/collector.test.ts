@@ -585,7 +585,7 @@ describe("facts", () => {
         reads.push(p);
         return e.fields.get(p);
       };
-      return { ...e, fields: { get, entries: () => e.fields.entries() } };
+      return { ...e, fields: { get, entries: () => e.fields.entries(), forEach: (visit) => e.fields.forEach(visit) } };
     };
     const collector = new ScopeCollector();
     const base = {

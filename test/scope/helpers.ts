@@ -4,7 +4,8 @@
  * scoping reads, and a Detection as the hunt hands it to the incident builder.
  */
 import { eventTimestamp, type HuntEvent } from "../../src/events/event.js";
-import type { FieldValue, FieldView } from "../../src/evtx/types.js";
+import { mapFieldView } from "../../src/events/field-map.js";
+import type { FieldValue } from "../../src/evtx/types.js";
 import type { Detection, Level, PlainValue } from "../../src/hunt/detection.js";
 import { ScopeCollector } from "../../src/scope/collector.js";
 import type { ScopeFacts } from "../../src/scope/facts.js";
@@ -25,7 +26,7 @@ let nextRecord = 1000;
 export function huntEvent(fields: Record<string, FieldValue>, file = "evidence.evtx"): HuntEvent {
   const map = new Map<string, FieldValue>(Object.entries(fields));
   if (!map.has("System.EventRecordID")) map.set("System.EventRecordID", nextRecord++);
-  const view: FieldView = { get: (path) => map.get(path), entries: () => map.entries() };
+  const view = mapFieldView(map);
   return { fields: view, timestamp: eventTimestamp(view), source: { file, offset: null }, recovered: false };
 }
 

@@ -1,5 +1,6 @@
 /** Helpers shared by the Sigma tests: events as flat field views, detection rules from YAML text. */
 import assert from "node:assert/strict";
+import { mapFieldView } from "../../src/events/field-map.js";
 import type { FieldValue, FieldView } from "../../src/evtx/types.js";
 import { loadRuleText } from "../../src/sigma/load.js";
 import type { DetectionRule } from "../../src/sigma/model.js";
@@ -7,7 +8,7 @@ import type { DetectionRule } from "../../src/sigma/model.js";
 /** A flat field view over `{ "System.Channel": …, "EventData.CommandLine": … }`, in the order given. */
 export function view(fields: Record<string, FieldValue>): FieldView {
   const map = new Map(Object.entries(fields));
-  return { get: (path) => map.get(path), entries: () => map.entries() };
+  return mapFieldView(map);
 }
 
 export function detectionRules(rules: readonly { kind: string }[]): DetectionRule[] {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { mapFieldView } from "../../src/events/field-map.js";
 import type { FieldValue, FieldView } from "../../src/evtx/types.js";
 import {
   appliesTo,
@@ -29,7 +30,7 @@ function targets(ls: LogSource): LogsourceTarget[] {
 
 function view(entries: Record<string, FieldValue>): FieldView {
   const map = new Map(Object.entries(entries));
-  return { get: (path) => map.get(path), entries: () => map.entries() };
+  return mapFieldView(map);
 }
 
 describe("logsource mapping", () => {

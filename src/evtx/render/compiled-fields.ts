@@ -36,6 +36,17 @@ export class CompiledFieldView implements FieldView {
     for (let i = 0; i < paths.length; i++) yield [paths[i], this.at(i)];
   }
 
+  /** Every field in document order, without an entry or iterator object per field (the matcher's hot loop). */
+  forEach(visit: (value: FieldValue, path: string) => void): void {
+    const { paths } = this.compiled;
+    for (let i = 0; i < paths.length && this.fallback === null; i++) this.at(i);
+    if (this.fallback !== null) {
+      this.fallback.forEach(visit);
+      return;
+    }
+    for (let i = 0; i < paths.length; i++) visit(this.at(i), paths[i] as string);
+  }
+
   private at(i: number): FieldValue {
     const source = this.compiled.sources[i];
     if ("value" in source) return source.value;

@@ -102,4 +102,8 @@ export class MapFieldView implements FieldView {
   entries(): IterableIterator<[string, FieldValue]> {
     return this.map.entries();
   }
+
+  forEach(visit: (value: FieldValue, path: string) => void): void {
+    this.map.forEach(visit);
+  }
 }

@@ -548,7 +548,7 @@ class Bucket {
     const { byPath, keywords, generation } = this;
     if (byPath.size === 0 && keywords === null) return;
     let fallbacks = false;
-    for (const [path, value] of fields.entries()) {
+    fields.forEach((value, path) => {
       const field = byPath.get(path);
       if (field !== undefined) {
         field.seenIn = generation;
@@ -559,7 +559,7 @@ class Bucket {
       if (!fallbacks && (path.startsWith("UserData.") || (path.startsWith("EventData.") && path.includes(" ")))) {
         fallbacks = true;
       }
-    }
+    });
     if (!fallbacks) return;
     for (const [path, field] of byPath) {
       if (field.seenIn === generation) continue;
