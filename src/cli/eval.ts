@@ -30,7 +30,7 @@ export function registerEval(program: Command): void {
     .option("-t, --threads <n>", "worker threads (default: the number of cores)", parseThreads)
     .option("--json <file>", "also write the score as JSON")
     .option("--no-color", "no colour")
-    .option("--no-rule-cache", "parse every rule file")
+    .option("--no-rule-cache", "parse and compile every rule")
     .action(async (dir: string, options: EvalCliOptions) => {
       process.exitCode = await runEval(dir, options);
     });

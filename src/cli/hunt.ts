@@ -65,7 +65,7 @@ export function registerHunt(program: Command): void {
     .option("--placeholders <file>", "values for %placeholders% of the expand modifier (YAML: name: [values])")
     .option(
       "--no-rule-cache",
-      "parse every rule file (by default parsed rules are cached in $VIGIL_CACHE_DIR or ~/.cache/vigil)",
+      "parse and compile every rule (by default parsed rules and compiled matchers are cached in $VIGIL_CACHE_DIR or ~/.cache/vigil)",
     )
     .option("--min-level <level>", "report detections at or above this level", parseLevel, "informational")
     .option("--from <time>", "only events at or after this time (UTC)", parseTime)
