@@ -4,7 +4,8 @@
  * in a child process of its own, so that its peak RSS (which includes its worker threads) is its own, and reports
  * the live heap left once it is over (after a full collection). Runs of a few seconds are the median of three. The
  * corpus is then given ten times over to show that memory does not grow with the input, and one large Security log
- * shows a single file shared between threads. Two one-thread hunts run side by side, in two processes, give what
+ * shows a single file shared between threads. The reader and the hunts take turns, so that both sides of a ratio
+ * meet the machine's slow spells alike. Two one-thread hunts run side by side, in two processes, give what
  * this machine itself allows two threads. The first hunt parses the rules' YAML (cold); the others read the
  * parsed-rule cache it wrote (warm), as every hunt after the first does. The hunt and the reader run the built code
  * (`dist/`, made by `npm ci` or `npm run build`) when present: under tsx every worker would first compile the
@@ -138,10 +139,17 @@ function child(kind: string, threads: number, repeat: number, input = corpus): M
   return parse(run.stdout);
 }
 
-/** The median of three runs (by time): runs of a few seconds vary by 10-20% on a shared machine. */
-function median(kind: string, threads: number, repeat: number, input = corpus): Measurement {
-  const runs = [0, 1, 2].map(() => child(kind, threads, repeat, input)).sort((a, b) => a.ms - b.ms);
-  return runs[1] as Measurement;
+/**
+ * The median of three runs (by time) of each configuration, the configurations taking turns (A B C, A B C, A B C):
+ * runs of a few seconds vary by 10-20% on a shared machine, and a slow spell of it lasts tens of seconds, so three
+ * runs in a row of one configuration could all fall in it while the next configuration's do not.
+ */
+function medians(configs: readonly [kind: string, threads: number][], input = corpus): Measurement[] {
+  const runs: Measurement[][] = configs.map(() => []);
+  for (let round = 0; round < 3; round++) {
+    configs.forEach(([kind, threads], i) => runs[i]?.push(child(kind, threads, 1, input)));
+  }
+  return runs.map((r) => r.sort((a, b) => a.ms - b.ms)[1] as Measurement);
 }
 
 /** Two one-thread hunts of the whole corpus at once, in two processes: what this machine gives two threads. */
@@ -179,9 +187,14 @@ function shown(label: string, m: Measurement): Measurement {
 
 console.log(`corpus ${corpus}; rules ${rules.join(", ")}`);
 const cold = shown("hunt, 1 thread, rules parsed (cold)", child("hunt", 1, 1));
-const read = shown("read (field iterator), 1 thread, median of 3", median("read", 1, 1));
-const one = shown("hunt, 1 thread, median of 3", median("hunt", 1, 1));
-const two = shown("hunt, 2 threads, median of 3", median("hunt", 2, 1));
+const [read, one, two] = medians([
+  ["read", 1],
+  ["hunt", 1],
+  ["hunt", 2],
+]) as [Measurement, Measurement, Measurement];
+shown("read (field iterator), 1 thread, median of 3", read);
+shown("hunt, 1 thread, median of 3", one);
+shown("hunt, 2 threads, median of 3", two);
 const pair = await sideBySide();
 for (const m of pair) console.log(line("hunt, 1 thread, beside another", m));
 const readTen = shown("read, corpus x10", child("read", 1, 10));
@@ -190,9 +203,17 @@ const twoTen = shown("hunt, 2 threads, corpus x10", child("hunt", 2, 10));
 const bigDir = mkdtempSync(join(tmpdir(), "vigil-bench-big-"));
 const big = join(bigDir, "security-large.evtx");
 writeBigEvtx(join(shared, "evtx/parser-edge-cases/security.evtx"), big, 2048);
-const readBig = shown("read, one 128 MiB Security log, median", median("read", 1, 1, big));
-const oneBig = shown("hunt, 1 thread, that log, median", median("hunt", 1, 1, big));
-const twoBig = shown("hunt, 2 threads, that log, median", median("hunt", 2, 1, big));
+const [readBig, oneBig, twoBig] = medians(
+  [
+    ["read", 1],
+    ["hunt", 1],
+    ["hunt", 2],
+  ],
+  big,
+) as [Measurement, Measurement, Measurement];
+shown("read, one 128 MiB Security log, median", readBig);
+shown("hunt, 1 thread, that log, median", oneBig);
+shown("hunt, 2 threads, that log, median", twoBig);
 rmSync(bigDir, { recursive: true, force: true });
 rmSync(cacheDir, { recursive: true, force: true });
 const pct = (r: Measurement, h: Measurement): string => `${((100 * r.ms) / h.ms).toFixed(0)}%`;
