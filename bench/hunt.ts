@@ -147,7 +147,9 @@ function child(kind: string, threads: number, repeat: number, input = corpus): M
 function medians(configs: readonly [kind: string, threads: number][], input = corpus): Measurement[] {
   const runs: Measurement[][] = configs.map(() => []);
   for (let round = 0; round < 3; round++) {
-    configs.forEach(([kind, threads], i) => runs[i]?.push(child(kind, threads, 1, input)));
+    configs.forEach(([kind, threads], i) => {
+      runs[i]?.push(child(kind, threads, 1, input));
+    });
   }
   return runs.map((r) => r.sort((a, b) => a.ms - b.ms)[1] as Measurement);
 }

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { inspect } from "node:util";
 import { loadRules } from "../../src/sigma/load.js";
 import { RuleCache } from "../../src/sigma/rule-cache.js";
 
@@ -84,4 +85,52 @@ test("the fingerprint of what was loaded: the same for the same files and settin
   assert.notEqual(edited, cold);
   rmSync(join(rules, "b.yml"));
   assert.notEqual(await fingerprint(), edited);
+});
+
+test("a file that looks as it did when hashed, safely after its last change, is not read again", async () => {
+  const { rules, cache } = folders();
+  writeFileSync(join(rules, "a.yml"), rule("A", "alice"));
+  writeFileSync(join(rules, "b.yml"), rule("B", "bob"));
+  const load = async (racyMs: number): Promise<{ c: RuleCache; titles: string[] }> => {
+    const c = RuleCache.open(cache, [rules], racyMs);
+    const loaded = await loadRules([rules], { cache: c });
+    return { c, titles: loaded.rules.map((r) => r.title).sort() };
+  };
+  await load(0);
+  // Just written: their times are within the racy margin of the hashing, so they are read and hashed again.
+  const racy = await load(60_000);
+  assert.deepEqual([racy.c.hits, racy.c.unread], [2, 0]);
+  // With no margin (as if the files were old), neither is read.
+  const settled = await load(0);
+  assert.deepEqual([settled.c.hits, settled.c.unread, settled.c.misses], [2, 2, 0]);
+  assert.deepEqual(settled.titles, ["A", "B"]);
+});
+
+test("an edit of the same size with its modification time put back is still seen: the change time moved", async () => {
+  const { rules, cache } = folders();
+  const file = join(rules, "a.yml");
+  writeFileSync(file, rule("A", "alice"));
+  // A whole second, so that it can be put back exactly.
+  const old = 1_600_000_000;
+  utimesSync(file, old, old);
+  const before = statSync(file, { bigint: true });
+  await loadRules([rules], { cache: RuleCache.open(cache, [rules], 0) });
+  // Same length, other text, and the old modification time restored (as `touch -d` or `rsync -t` would).
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  writeFileSync(file, rule("A", "mallo"));
+  utimesSync(file, old, old);
+  const after = statSync(file, { bigint: true });
+  assert.deepEqual([after.size, after.mtimeNs, after.ino], [before.size, before.mtimeNs, before.ino]);
+  assert.notEqual(after.ctimeNs, before.ctimeNs);
+  // Its change time is after the hashing, so it is read again; and were the clock a minute off (a margin that trusts
+  // times up to a minute after the hashing), the change time no longer being the one recorded still gives it away.
+  const skewed = RuleCache.open(cache, [rules], -60_000);
+  await loadRules([rules], { cache: skewed });
+  assert.deepEqual([skewed.unread, skewed.misses], [0, 1]);
+  // Hashed anew, with its new look recorded: the next load takes the new text without reading it.
+  const again = RuleCache.open(cache, [rules], 0);
+  const loaded = await loadRules([rules], { cache: again });
+  assert.equal(again.unread, 1);
+  assert.deepEqual(loaded.rules, (await loadRules([rules])).rules);
+  assert.match(inspect(loaded.rules, { depth: 10 }), /mallo/);
 });
