@@ -59,13 +59,13 @@ export function defaultCacheDir(): string {
   return join(homedir(), ".cache", "vigil");
 }
 
-/** Modules by name, size and modification time: changes whenever any of them does. */
+/** Modules and data files (the log source mapping) by name, size and modification time: changes whenever one does. */
 export function codeStamp(dirs: readonly string[]): string {
   const hash = createHash("sha256");
   for (const dir of dirs) {
     hash.update(`${dir}\n`);
     for (const name of readdirSync(dir).sort()) {
-      if (!/\.(js|ts)$/.test(name)) continue;
+      if (!/\.(js|ts|ya?ml|json)$/.test(name)) continue;
       const s = statSync(join(dir, name));
       hash.update(`${name}\0${s.size}\0${s.mtimeMs}\n`);
     }

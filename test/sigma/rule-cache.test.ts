@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { inspect } from "node:util";
 import { loadRules } from "../../src/sigma/load.js";
-import { RuleCache } from "../../src/sigma/rule-cache.js";
+import { codeStamp, RuleCache } from "../../src/sigma/rule-cache.js";
 
 const rule = (title: string, value: string): string => `title: ${title}
 logsource: { product: windows, service: security }
@@ -133,4 +133,20 @@ test("an edit of the same size with its modification time put back is still seen
   assert.equal(again.unread, 1);
   assert.deepEqual(loaded.rules, (await loadRules([rules])).rules);
   assert.match(inspect(loaded.rules, { depth: 10 }), /mallo/);
+});
+
+test("the code stamp moves with a module or a data file (the log source mapping), not with other files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "vigil-code-stamp-"));
+  const data = join(dir, "data");
+  mkdirSync(data);
+  writeFileSync(join(dir, "loader.js"), "export {};\n");
+  writeFileSync(join(data, "logsources.yml"), "process_creation: [1]\n");
+  const first = codeStamp([dir, data]);
+  writeFileSync(join(dir, "notes.txt"), "not code\n");
+  assert.equal(codeStamp([dir, data]), first);
+  writeFileSync(join(data, "logsources.yml"), "process_creation: [1, 4688]\n");
+  const mapped = codeStamp([dir, data]);
+  assert.notEqual(mapped, first);
+  writeFileSync(join(dir, "loader.js"), "export const changed = 1;\n");
+  assert.notEqual(codeStamp([dir, data]), mapped);
 });

@@ -62,10 +62,13 @@ function isCompileOutcome(x: unknown): x is CompileOutcome {
   );
 }
 
-/** The modules whose code decides what a bucket holds: the rule loader and evaluator, modifiers, the compiler. */
+/**
+ * What decides what a bucket holds besides the rules: the rule loader and evaluator, the modifiers, the compiler, and
+ * the log source mapping (which rules apply to which channel and EventID, and the fields they read there).
+ */
 function compilerStamp(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  return codeStamp([here, join(here, ".."), join(here, "..", "modifiers")]);
+  return codeStamp([here, join(here, ".."), join(here, "..", "modifiers"), join(here, "..", "data")]);
 }
 
 export class BucketStore {
