@@ -28,7 +28,8 @@ import { textOf } from "./modifiers/strings.js";
 export interface PreparedRule {
   readonly rule: DetectionRule;
   readonly targets: readonly LogsourceTarget[];
-  readonly searches: ReadonlyMap<string, ConditionMatcher>;
+  /** Null: the searches cannot be compiled after all (see LazyPreparedRule); the rule matches nothing. */
+  readonly searches: ReadonlyMap<string, ConditionMatcher> | null;
   /** Filters naming this rule. */
   readonly filters: readonly PreparedFilter[];
 }
@@ -187,7 +188,7 @@ export interface PreparedRules {
  * SigmaHQ's 2,867 Windows rules over all of ../shared/evtx), and compiling them all took a third of a second.
  */
 class LazyPreparedRule implements PreparedRule {
-  private compiled: ReadonlyMap<string, ConditionMatcher> | undefined;
+  private compiled: ReadonlyMap<string, ConditionMatcher> | null | undefined;
 
   constructor(
     readonly rule: DetectionRule,
@@ -196,13 +197,13 @@ class LazyPreparedRule implements PreparedRule {
     private readonly options: CompileOptions,
   ) {}
 
-  get searches(): ReadonlyMap<string, ConditionMatcher> {
+  get searches(): ReadonlyMap<string, ConditionMatcher> | null {
     if (this.compiled === undefined) {
       try {
         this.compiled = compileSearches(this.rule.searches, this.options);
       } catch {
-        // It compiled when the outcome was recorded; if it no longer does, it matches nothing (no search holds).
-        this.compiled = new Map();
+        // It compiled when the outcome was recorded; if it no longer does, it matches nothing (not even under `not`).
+        this.compiled = null;
       }
     }
     return this.compiled;
@@ -288,7 +289,8 @@ export function prepareRules(
 export function matchesRule(prepared: PreparedRule, target: LogsourceTarget, fields: FieldView): boolean {
   const event = accessFor(target, fields);
   if (!sourceConditionsHold(target, event)) return false;
-  if (!anyCondition(prepared.rule.conditions, prepared.searches, event)) return false;
+  const { searches } = prepared;
+  if (searches === null || !anyCondition(prepared.rule.conditions, searches, event)) return false;
   return prepared.filters.length === 0 || !filteredOut(prepared.filters, fields);
 }
 

@@ -222,6 +222,17 @@ test("with a known compile outcome, rules are compiled when first evaluated, not
   const rule = lazy.prepared.find((p) => p.rule.title.startsWith("lookahead")) as PreparedRule;
   const event = events[0] as FieldView;
   assert.equal(matchesRule(rule, rule.targets[0] as PreparedRule["targets"][number], event), false);
+  // Nor under `not`: a rule whose searches cannot compile matches nothing, rather than everything its negation covers.
+  const negated = loadDetectionRules(`
+title: anything but a lookahead
+logsource: { product: windows, service: security }
+detection:
+  selection: { TargetUserName|re: '^(?=svc)' }
+  condition: not selection
+`);
+  const [lazyNot] = prepareRules(negated, {}, { failed: [], problems: [] }).prepared as PreparedRule[];
+  assert.ok(lazyNot !== undefined);
+  assert.equal(matchesRule(lazyNot, lazyNot.targets[0] as PreparedRule["targets"][number], event), false);
   // Told the truth, it leaves the rule out with its problem, and the others match as compiled eagerly.
   const known = prepareRules(rules, {}, eager.outcome);
   assert.deepEqual(known.problems, eager.problems);
