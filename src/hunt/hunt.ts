@@ -55,7 +55,11 @@ export interface HuntProgress {
 
 export interface FileOutcome {
   readonly path: string;
-  readonly result?: FileResult;
+  /**
+   * The file's counts and sources. Its scope facts are merged into the hunt's as it ends and not kept per file: kept,
+   * they were 10 MiB of the live heap after a hunt of the corpus ten times over (3,380 files).
+   */
+  readonly result?: Omit<FileResult, "scope">;
   readonly failed?: string;
 }
 
@@ -203,10 +207,10 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       },
       onFile: (path, outcome) => {
         if ("result" in outcome) {
-          const r = outcome.result;
+          const { scope, ...r } = outcome.result;
           outcomes.push({ path, result: r });
           sources.push(...r.sources);
-          facts.add(r.scope);
+          facts.add(scope);
           events += r.events;
           eventsMatched += r.matched;
           for (const s of r.sources) if (s.containers.length === 0 || s.member !== undefined) bytes += s.bytes;

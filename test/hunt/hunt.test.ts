@@ -141,6 +141,9 @@ describe("hunt", () => {
     );
     assert.equal(result.detections, detections.length);
     assert.equal(result.events, 6);
+    // Per file, counts and sources only: its scope facts went into the hunt's (which found both hosts).
+    for (const f of result.files) assert.ok(f.result === undefined || !("scope" in f.result), f.path);
+    assert.ok(result.scope.graph.nodes.length >= 2);
     assert.equal(
       result.sources.reduce((n, s) => n + s.events, 0),
       result.events,
