@@ -4,7 +4,6 @@
  * and every reported detection (correlation alerts merged in by time) handed to the outputs, while the summary's
  * counts are gathered.
  */
-
 import { mapFieldView } from "../events/field-map.js";
 import type { FieldValue, FieldView } from "../evtx/types.js";
 import { tacticOf } from "../output/attack.js";

@@ -40,13 +40,13 @@ const WORKER_HEAP = { maxOldGenerationSizeMb: 384, maxYoungGenerationSizeMb: 48 
 /**
  * How work is shared when there is more than one thread. Large EVTX files are split from `minBytes` on, in parts of
  * `partChunks` chunks (16 MiB, enough to amortise a part's start: opening, the header, the first templates). A worker
- * is started for every `minBytesPerWorker` of evidence at most: each first unpacks and compiles the whole rule set
- * and builds its own indexes (a second or two of CPU for SigmaHQ), which a smaller share does not repay; below two
- * workers' worth the main thread scans alone. 0: a worker per thread whatever the size.
+ * is started for every `minBytesPerWorker` of evidence at most: each first unpacks the rule set and reads back (or
+ * builds) its own compiled matcher, which a smaller share does not repay; below two workers' worth the main thread
+ * scans alone. 0: a worker per thread whatever the size.
  *
  * With at most `mainScansUpTo` scanning threads, the main thread is one of them, beside one worker fewer: on a small
  * machine a thread is a large share, and a worker's start (unpacking the rules, a second copy of the compiled
- * matcher: about 0.4 s and 100 MiB for SigmaHQ) is saved. With more, the main thread only hands out tasks and sorts
+ * matcher) is saved. With more, the main thread only hands out tasks and sorts
  * what every worker finds.
  */
 export interface SplitPolicy {

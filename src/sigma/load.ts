@@ -107,7 +107,7 @@ export async function loadRules(
   // thread pool (open, stat, read, close, each a round trip) reading SigmaHQ's 3,000 files took 0.25 s of a hunt's
   // start.
   for (const file of files) {
-    const result = cache === undefined ? readRuleFile(file) : readCachedRuleFile(file, cache);
+    const result = readRuleFile(file, cache);
     if ("reason" in result) {
       problems.push({ file, severity: "invalid", reason: `cannot read: ${result.reason}` });
       continue;
@@ -120,27 +120,25 @@ export async function loadRules(
   return { rules, problems, files: files.length };
 }
 
-function readRuleFile(file: string): CachedFile | { reason: string } {
-  try {
-    return loadRuleText(readFileSync(file, "utf8"), file);
-  } catch (e) {
-    return { reason: String((e as NodeJS.ErrnoException).code ?? e) };
-  }
-}
-
-/** A file taken from the cache as unchanged by its look, else read, and then parsed only if its text is new. */
-function readCachedRuleFile(file: string, cache: RuleCache): CachedFile | { reason: string } {
-  let look: BigIntStats;
+/**
+ * What a rule file gives. With a cache: taken from it as unchanged by its look, else read, and parsed only if its
+ * text is new.
+ */
+function readRuleFile(file: string, cache: RuleCache | undefined): CachedFile | { reason: string } {
+  let look: BigIntStats | undefined;
   let text: string;
   try {
-    // The look before the read: a change made while reading leaves another look for the next hunt.
-    look = statSync(file, { bigint: true });
-    const unchanged = cache.unchanged(file, look);
-    if (unchanged !== undefined) return unchanged;
+    if (cache !== undefined) {
+      // The look before the read: a change made while reading leaves another look for the next hunt.
+      look = statSync(file, { bigint: true });
+      const unchanged = cache.unchanged(file, look);
+      if (unchanged !== undefined) return unchanged;
+    }
     text = readFileSync(file, "utf8");
   } catch (e) {
     return { reason: String((e as NodeJS.ErrnoException).code ?? e) };
   }
+  if (cache === undefined || look === undefined) return loadRuleText(text, file);
   const key = RuleCache.keyOf(file, text);
   let result = cache.lookup(key);
   if (result === undefined) {

@@ -256,33 +256,26 @@ export function prepareRules(
     }
   }
   const prepared: PreparedRule[] = [];
-  if (known !== undefined) {
-    const failed = new Set(known.failed);
-    rules.forEach((rule, i) => {
-      const targets = logsourceTargets(rule.logsource);
-      if (targets === null || failed.has(i)) return;
-      prepared.push(new LazyPreparedRule(rule, targets, filtersOf.get(rule) ?? [], options));
-    });
-    return { prepared, problems: [...problems, ...known.problems], outcome: known };
-  }
+  const knownFailed = known === undefined ? null : new Set(known.failed);
   const failed: number[] = [];
   const ruleProblems: RuleProblem[] = [];
   rules.forEach((rule, i) => {
     const targets = logsourceTargets(rule.logsource);
     if (targets === null) return;
+    const filters = filtersOf.get(rule) ?? [];
+    if (knownFailed !== null) {
+      if (!knownFailed.has(i)) prepared.push(new LazyPreparedRule(rule, targets, filters, options));
+      return;
+    }
     try {
-      prepared.push({
-        rule,
-        targets,
-        searches: compileSearches(rule.searches, options),
-        filters: filtersOf.get(rule) ?? [],
-      });
+      prepared.push({ rule, targets, searches: compileSearches(rule.searches, options), filters });
     } catch (e) {
       failed.push(i);
       ruleProblems.push(unsupported(rule, (e as Error).message));
     }
   });
-  return { prepared, problems: [...problems, ...ruleProblems], outcome: { failed, problems: ruleProblems } };
+  const outcome = known ?? { failed, problems: ruleProblems };
+  return { prepared, problems: [...problems, ...outcome.problems], outcome };
 }
 
 /** Whether the event, read through `target` (the log source part that applies to it), matches the rule. */

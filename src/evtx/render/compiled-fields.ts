@@ -27,24 +27,31 @@ export class CompiledFieldView implements FieldView {
   }
 
   *entries(): IterableIterator<[string, FieldValue]> {
-    const { paths } = this.compiled;
-    for (let i = 0; i < paths.length && this.fallback === null; i++) this.at(i);
-    if (this.fallback !== null) {
-      yield* (this.fallback as FieldView).entries();
+    const fallback = this.decodeAll();
+    if (fallback !== null) {
+      yield* fallback.entries();
       return;
     }
+    const { paths } = this.compiled;
     for (let i = 0; i < paths.length; i++) yield [paths[i], this.at(i)];
   }
 
   /** Every field in document order, without an entry or iterator object per field (the matcher's hot loop). */
   forEach(visit: (value: FieldValue, path: string) => void): void {
-    const { paths } = this.compiled;
-    for (let i = 0; i < paths.length && this.fallback === null; i++) this.at(i);
-    if (this.fallback !== null) {
-      this.fallback.forEach(visit);
+    const fallback = this.decodeAll();
+    if (fallback !== null) {
+      fallback.forEach(visit);
       return;
     }
+    const { paths } = this.compiled;
     for (let i = 0; i < paths.length; i++) visit(this.at(i), paths[i] as string);
+  }
+
+  /** Decodes every field before any is given out: the generic view when one of them cannot be held, else null. */
+  private decodeAll(): FieldView | null {
+    const { paths } = this.compiled;
+    for (let i = 0; i < paths.length && this.fallback === null; i++) this.at(i);
+    return this.fallback;
   }
 
   private at(i: number): FieldValue {

@@ -52,7 +52,6 @@ interface Tables extends AutomatonTables {
 }
 
 export class AhoCorasick {
-  readonly size: number;
   private readonly t: Tables;
   /** Occurrences of the last scan: needle ids and start offsets, `found` of them. */
   matchNeedle = new Int32Array(64);
@@ -64,7 +63,11 @@ export class AhoCorasick {
    */
   constructor(source: readonly string[] | AutomatonTables, denseBudget = DENSE_BUDGET) {
     this.t = isNeedles(source) ? buildTables(source, denseBudget) : withDenseRows(checkTables(source));
-    this.size = this.t.size;
+  }
+
+  /** Number of needles, ids 0..size-1 in the order given. */
+  get size(): number {
+    return this.t.size;
   }
 
   tables(): AutomatonTables {
