@@ -20,8 +20,9 @@ import { type BigIntStats, mkdirSync, readdirSync, readFileSync, renameSync, sta
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { deserialize, serialize } from "node:v8";
+import { decodeCacheFile, encodeCacheFile } from "./cache-file.js";
 import type { RuleProblem, SigmaRule } from "./model.js";
+import { revivedRule, type StoredRule, storedRule } from "./stored-rule.js";
 
 /** What loading one file gave. */
 export interface CachedFile {
@@ -40,16 +41,25 @@ interface FileLook {
   readonly key: string;
 }
 
+/** What loading one file gave, as the cache file keeps it (stored-rule.ts). */
+interface StoredFile {
+  readonly rules: readonly StoredRule[];
+  readonly problems: readonly RuleProblem[];
+}
+
 interface CacheContents {
   readonly stamp: string;
   /** `path \0 sha256` -> what the file gave. */
-  readonly entries: Map<string, CachedFile>;
+  readonly entries: Map<string, StoredFile>;
   /** path -> how the file looked when hashed. */
   readonly looks: Map<string, FileLook>;
 }
 
 /** Times closer than this to the hashing are not trusted (FAT keeps times to 2 s; clocks tick coarsely). */
 const RACY_MS = 3000;
+
+/** The cache file's tag (cache-file.ts). Its checksum covers the rule bodies, read only when first used. */
+const FILE_TAG = "VRC2";
 
 /** `$VIGIL_CACHE_DIR`, else `$XDG_CACHE_HOME/vigil`, else `~/.cache/vigil`. */
 export function defaultCacheDir(): string {
@@ -79,8 +89,10 @@ function loaderStamp(): string {
 }
 
 export class RuleCache {
-  private readonly previous: Map<string, CachedFile>;
+  private readonly previous: Map<string, StoredFile>;
+  /** The files loaded this time, as rules; and as the cache file keeps them, for those taken from it. */
   private readonly current = new Map<string, CachedFile>();
+  private readonly currentStored = new Map<string, StoredFile>();
   private readonly previousLooks: Map<string, FileLook>;
   private readonly looks = new Map<string, FileLook>();
   private changed = false;
@@ -94,7 +106,7 @@ export class RuleCache {
     /** Of the rule roots: names the files kept for them (this cache, and the matcher's bucket store). */
     readonly rootsKey: string,
     private readonly stamp: string,
-    previous: Map<string, CachedFile>,
+    previous: Map<string, StoredFile>,
     previousLooks: Map<string, FileLook>,
     /** RACY_MS; tests lower it rather than wait. */
     private readonly racyMs: number,
@@ -116,10 +128,10 @@ export class RuleCache {
       .digest("hex")
       .slice(0, 32);
     const file = join(dir, `rules-${key}.bin`);
-    let previous = new Map<string, CachedFile>();
+    let previous = new Map<string, StoredFile>();
     let looks = new Map<string, FileLook>();
     try {
-      const contents = deserialize(readFileSync(file)) as CacheContents;
+      const contents = decodeCacheFile(FILE_TAG, readFileSync(file)) as CacheContents;
       if (contents.stamp === stamp && contents.entries instanceof Map && contents.looks instanceof Map) {
         previous = contents.entries;
         looks = contents.looks;
@@ -146,11 +158,9 @@ export class RuleCache {
       was.size === look.size && was.ino === look.ino && was.mtimeNs === look.mtimeNs && was.ctimeNs === look.ctimeNs;
     const settled = BigInt(Math.floor(was.hashedAt - this.racyMs)) * 1_000_000n;
     if (!same || look.mtimeNs >= settled || look.ctimeNs >= settled) return undefined;
-    const found = this.previous.get(was.key);
+    const found = this.taken(was.key);
     if (found === undefined) return undefined;
-    this.hits++;
     this.unread++;
-    this.current.set(was.key, found);
     this.looks.set(path, was);
     return found;
   }
@@ -170,14 +180,23 @@ export class RuleCache {
 
   /** What the file (`keyOf`) gave last time, if its text is unchanged. */
   lookup(key: string): CachedFile | undefined {
-    const found = this.previous.get(key);
-    if (found === undefined) {
-      this.misses++;
-      return undefined;
-    }
-    this.hits++;
-    this.current.set(key, found);
+    const found = this.taken(key);
+    if (found === undefined) this.misses++;
     return found;
+  }
+
+  /** A file's entry taken from the cache file into this load, its rules revived (bodies still unread). */
+  private taken(key: string): CachedFile | undefined {
+    const stored = this.previous.get(key);
+    if (stored === undefined) return undefined;
+    this.hits++;
+    let file = this.current.get(key);
+    if (file === undefined) {
+      file = { rules: stored.rules.map(revivedRule), problems: stored.problems };
+      this.current.set(key, file);
+      this.currentStored.set(key, stored);
+    }
+    return file;
   }
 
   /**
@@ -192,6 +211,7 @@ export class RuleCache {
 
   store(key: string, loaded: CachedFile): void {
     this.current.set(key, loaded);
+    this.currentStored.delete(key);
     this.changed = true;
   }
 
@@ -200,10 +220,15 @@ export class RuleCache {
     if (!this.changed && this.current.size === this.previous.size) return;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
-      const contents: CacheContents = { stamp: this.stamp, entries: this.current, looks: this.looks };
+      const entries = new Map<string, StoredFile>();
+      for (const [key, file] of this.current) {
+        // Entries taken from the old file keep their stored form: their bodies are not read to be written again.
+        entries.set(key, this.currentStored.get(key) ?? { rules: file.rules.map(storedRule), problems: file.problems });
+      }
+      const contents: CacheContents = { stamp: this.stamp, entries, looks: this.looks };
       // Written aside and renamed, so that a concurrent hunt never reads half a cache.
       const temporary = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temporary, serialize(contents));
+      writeFileSync(temporary, encodeCacheFile(FILE_TAG, contents));
       renameSync(temporary, this.file);
     } catch {
       // A read-only home, a full disk: the next hunt parses the rules again.

@@ -8,12 +8,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { deserialize, serialize } from "node:v8";
 import type { FieldView } from "../../src/evtx/types.js";
+import { decodeCacheFile, encodeCacheFile } from "../../src/sigma/cache-file.js";
 import { BucketStore } from "../../src/sigma/compile/bucket-store.js";
 import { CompiledMatcher } from "../../src/sigma/compile/matcher.js";
 import { matchesRule, type PreparedRule, prepareRules } from "../../src/sigma/rule-eval.js";
 import { loadDetectionRules, view } from "./helpers.js";
+
+/** A store file's contents, whatever its tag. */
+function readStore(file: string): unknown {
+  const bytes = readFileSync(file);
+  return decodeCacheFile(bytes.toString("latin1", 0, 4), bytes);
+}
 
 const rules = loadDetectionRules(`
 title: keyword anywhere
@@ -150,7 +156,7 @@ test("a store written for other rules, or by other code, is not used", () => {
   assert.equal(other.bucketsRestored, 0);
   // Replaced by the new rules' buckets, under their fingerprint and the compiler code's stamp.
   other.persist();
-  const contents = deserialize(readFileSync(file)) as { fingerprint: string };
+  const contents = readStore(file) as { fingerprint: string };
   assert.match(contents.fingerprint, /^rules-2:[0-9a-f]{64}$/);
   assert.equal(new CompiledMatcher(rules, {}, BucketStore.open(file, "rules-1")).bucketsRestored, 0);
 });
@@ -201,9 +207,11 @@ test("tampered buckets and automata are rebuilt, never scanned: out-of-range rul
   for (const [what, tamper] of tamperings) {
     const file = storeFile();
     const built = seed(file);
-    const contents = deserialize(readFileSync(file)) as Contents;
+    const tag = readFileSync(file).toString("latin1", 0, 4);
+    const contents = readStore(file) as Contents;
     tamper(contents);
-    writeFileSync(file, serialize(contents));
+    // Written back as a whole file (checksum included): what the matcher must catch is in the contents.
+    writeFileSync(file, encodeCacheFile(tag, contents));
     const matcher = new CompiledMatcher(rules, {}, BucketStore.open(file, "rules-1"));
     assert.deepEqual(titles(matcher), built, what);
     assert.ok(matcher.bucketsBuilt > 0, what);

@@ -1,9 +1,19 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { inspect } from "node:util";
+import { deserialize, serialize } from "node:v8";
 import { loadRules } from "../../src/sigma/load.js";
 import { codeStamp, RuleCache } from "../../src/sigma/rule-cache.js";
 
@@ -65,6 +75,46 @@ test("a damaged cache file is ignored, and an unwritable cache folder is not an 
   writeFileSync(blocked, "");
   const unwritable = await loadRules([rules], { cache: RuleCache.open(join(blocked, "cache"), [rules]) });
   assert.equal(unwritable.rules.length, 1);
+});
+
+test("a cache file with one character changed is dropped whole, not read with a wrong value", async () => {
+  const { rules, cache } = folders();
+  writeFileSync(join(rules, "a.yml"), rule("A", "alice"));
+  await loadRules([rules], { cache: RuleCache.open(cache, [rules]) });
+  // "alice" sits in the rule's body, read only when the rule is first compiled: V8 would read "alicf" without a fault.
+  for (const f of readdirSync(cache)) {
+    const bytes = readFileSync(join(cache, f));
+    const at = bytes.indexOf("alice");
+    assert.ok(at > 0);
+    bytes[at + 4] = "f".charCodeAt(0);
+    writeFileSync(join(cache, f), bytes);
+  }
+  const damaged = RuleCache.open(cache, [rules]);
+  const loaded = await loadRules([rules], { cache: damaged });
+  assert.deepEqual([damaged.hits, damaged.misses], [0, 1]);
+  assert.match(inspect(loaded.rules, { depth: 10, getters: true }), /alice/);
+  assert.doesNotMatch(inspect(loaded.rules, { depth: 10, getters: true }), /alicf/);
+});
+
+test("rules taken from the cache equal the parsed ones, and are written again as they were read", async () => {
+  const { rules, cache } = folders();
+  writeFileSync(join(rules, "a.yml"), rule("A", "alice"));
+  writeFileSync(join(rules, "b.yml"), rule("B", "bob"));
+  const parsed = (await loadRules([rules])).rules;
+  await loadRules([rules], { cache: RuleCache.open(cache, [rules]) });
+  // A new file makes the cache be written again, with a and b as they were taken (their bodies never read).
+  writeFileSync(join(rules, "c.yml"), rule("C", "carol"));
+  const third = RuleCache.open(cache, [rules]);
+  await loadRules([rules], { cache: third });
+  assert.deepEqual([third.hits, third.misses], [2, 1]);
+  const last = RuleCache.open(cache, [rules]);
+  const loaded = await loadRules([rules], { cache: last });
+  assert.deepEqual([last.hits, last.misses], [3, 0]);
+  const [a, b] = loaded.rules;
+  assert.deepEqual([a, b], parsed);
+  // Spread and serialized like any rule: the body comes along.
+  assert.deepEqual({ ...(a as (typeof loaded.rules)[number]) }, parsed[0]);
+  assert.deepEqual(deserialize(serialize(b)), parsed[1]);
 });
 
 test("the fingerprint of what was loaded: the same for the same files and settings, another after an edit", async () => {
@@ -132,7 +182,7 @@ test("an edit of the same size with its modification time put back is still seen
   const loaded = await loadRules([rules], { cache: again });
   assert.equal(again.unread, 1);
   assert.deepEqual(loaded.rules, (await loadRules([rules])).rules);
-  assert.match(inspect(loaded.rules, { depth: 10 }), /mallo/);
+  assert.match(inspect(loaded.rules, { depth: 10, getters: true }), /mallo/);
 });
 
 test("the code stamp moves with a module or a data file (the log source mapping), not with other files", () => {

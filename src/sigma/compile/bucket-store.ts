@@ -12,8 +12,8 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { deserialize, serialize } from "node:v8";
 import { threadId } from "node:worker_threads";
+import { decodeCacheFile, encodeCacheFile } from "../cache-file.js";
 import type { RuleProblem } from "../model.js";
 import { codeStamp } from "../rule-cache.js";
 import type { CompileOutcome } from "../rule-eval.js";
@@ -48,7 +48,9 @@ interface StoreContents {
 }
 
 /** Bumped whenever the contents' shape changes (the code stamp changes too, but says nothing of the shape). */
-const FORMAT = 2;
+const FORMAT = 3;
+/** The file's tag (cache-file.ts: checked whole, its typed arrays read back as views of the file's bytes). */
+const FILE_TAG = "VMS3";
 
 function isCompileOutcome(x: unknown): x is CompileOutcome {
   const o = x as Partial<CompileOutcome> | null;
@@ -86,7 +88,7 @@ export class BucketStore {
   static open(file: string, rulesFingerprint: string): BucketStore {
     const fingerprint = `${rulesFingerprint}:${compilerStamp()}`;
     try {
-      const contents = deserialize(readFileSync(file)) as StoreContents;
+      const contents = decodeCacheFile(FILE_TAG, readFileSync(file)) as StoreContents;
       if (
         contents.format === FORMAT &&
         contents.fingerprint === fingerprint &&
@@ -136,7 +138,7 @@ export class BucketStore {
         compiled: { failed: [...compiled.failed], problems: [...compiled.problems] },
       };
       // Written aside and renamed, so that a concurrent hunt (or a worker of this one) never reads half a file.
-      writeFileSync(temporary, serialize(contents));
+      writeFileSync(temporary, encodeCacheFile(FILE_TAG, contents));
       renameSync(temporary, this.file);
     } catch {
       // The next hunt builds the buckets again.
