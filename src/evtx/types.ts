@@ -14,6 +14,15 @@ export interface FieldView {
   entries(): IterableIterator<[string, FieldValue]>;
   /** Every field in document order, as Map.forEach gives them: no entry or iterator object per field. */
   forEach(visit: (value: FieldValue, path: string) => void): void;
+  /**
+   * A view whose fields follow a fixed layout (an EVTX record of a compiled template shape) gives its paths in
+   * document order: the same array object for every record of that layout, so that a caller can work out what it
+   * does with each path once per layout, then take the values by index (`valueAt`). Null when this record does not
+   * follow it (one of its values needed the generic view); absent for other views.
+   */
+  layout?(): readonly string[] | null;
+  /** The value at an index of the layout `layout()` gave. */
+  valueAt?(index: number): FieldValue;
 }
 
 /** What went wrong where. `chunk` is null for file-level damage. Offsets are absolute file offsets. */

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import type { EvtxRecord } from "../../src/evtx/types.js";
 import {
   type BinXmlBuilder,
   CHUNK_SIZE,
@@ -329,6 +330,27 @@ describe("substitutions 0x0D and 0x0E", () => {
       assert.deepEqual(visited, [...record.fields.entries()]);
       assert.ok(visited.length >= 4);
     }
+  });
+
+  test("a compiled view's layout: its paths, the same array for each record of the shape, and values by index", () => {
+    const [first, second] = [
+      { n: "N", o: "O", oa: "A", od: "D" },
+      { n: "M", o: "P", oa: "B", od: "E" },
+    ].map((v) => oneTemplateRecord(t, v)) as [EvtxRecord, EvtxRecord];
+    const layout = first.fields.layout?.();
+    assert.ok(layout);
+    assert.equal(second.fields.layout?.(), layout);
+    const entries = [...first.fields.entries()];
+    assert.deepEqual(
+      layout,
+      entries.map(([path]) => path),
+    );
+    assert.deepEqual(
+      layout.map((_, i) => first.fields.valueAt?.(i)),
+      entries.map(([, value]) => value),
+    );
+    // A value the compiled shape cannot hold (an empty attribute): no layout, the generic view's fields instead.
+    assert.equal(oneTemplateRecord(t, { n: "N", oa: "" }).fields.layout?.(), null);
   });
 });
 

@@ -9,11 +9,15 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { readEvtxFile } from "../../src/evtx/index.js";
+import { MapFieldView } from "../../src/evtx/render/fields.js";
+import type { FieldView } from "../../src/evtx/types.js";
+import { defineTemplate, el, sub } from "../../src/evtx/write/index.js";
 import { BucketStore } from "../../src/sigma/compile/bucket-store.js";
 import { CompiledMatcher } from "../../src/sigma/compile/matcher.js";
 import { loadRules, loadRuleText } from "../../src/sigma/load.js";
 import type { DetectionRule } from "../../src/sigma/model.js";
 import { ReferenceEvaluator } from "../../src/sigma/reference.js";
+import { eventElement, processCreationFile, read, systemValues, writeTemplateRecords } from "../evtx/fixtures.js";
 import { listEvtxFiles } from "../evtx/reference.js";
 import { detectionRules, view } from "./helpers.js";
 
@@ -82,6 +86,64 @@ const shared = fileURLToPath(new URL("../../../shared/", import.meta.url));
 const skip = existsSync(join(shared, "evtx"))
   ? false
   : `reference data absent: ${shared} does not exist (CI has ../shared beside the project)`;
+
+test("EVTX records scan by their layout (once worked out per shape) exactly as field by field", () => {
+  const { rules } = loadRuleText(
+    `
+title: mimikatz anywhere
+logsource: { product: windows }
+detection:
+  keywords: [mimikatz]
+  condition: keywords
+---
+title: process image
+logsource: { product: windows, service: security }
+detection:
+  selection: { EventID: 4688, NewProcessName|endswith: '\\mimikatz.exe' }
+  condition: selection
+---
+title: a named field read from UserData
+logsource: { product: windows, service: security }
+detection:
+  selection: { SubjectUserName: admin }
+  condition: selection
+`,
+    "r.yml",
+  );
+  const matcher = new CompiledMatcher(rules.filter((r): r is DetectionRule => r.kind === "detection"));
+  const processes = read(
+    processCreationFile(4, (i) => ({
+      image: i % 2 === 0 ? "C:\\Tools\\mimikatz.exe" : "C:\\Windows\\cmd.exe",
+      commandLine: i === 1 ? "cmd /c mimikatz" : null,
+    })),
+  ).records;
+  // A record whose field the rule names lives under UserData (read through readEventPath's fallback).
+  const userData = defineTemplate(
+    eventElement(el("UserData", [el("LogFileCleared", [el("SubjectUserName", [sub("User", "string")])])])),
+  );
+  const cleared = read(
+    writeTemplateRecords(userData, [
+      { ...systemValues(1), EventID: 4688, Channel: "Security", User: "admin" },
+      { ...systemValues(2), EventID: 4688, Channel: "Security", User: "mimikatz" },
+    ]).buf,
+  ).records;
+  const titles = (fields: FieldView): string[] => matcher.match(fields).map((r) => r.title);
+  const seen: string[][] = [];
+  for (const record of [...processes, ...cleared]) {
+    assert.ok(record.fields.layout?.() !== null, "a compiled view with a layout");
+    const byLayout = titles(record.fields);
+    assert.deepEqual(byLayout, titles(new MapFieldView(new Map(record.fields.entries()))));
+    seen.push(byLayout);
+  }
+  assert.deepEqual(seen, [
+    ["mimikatz anywhere", "process image"],
+    ["mimikatz anywhere"],
+    ["mimikatz anywhere", "process image"],
+    [],
+    ["a named field read from UserData"],
+    ["mimikatz anywhere"],
+  ]);
+});
 
 test("differential: every SigmaHQ rule, every event of ../shared/evtx, compiled and reference agree", {
   skip,

@@ -47,6 +47,15 @@ export class CompiledFieldView implements FieldView {
     for (let i = 0; i < paths.length; i++) visit(this.at(i), paths[i] as string);
   }
 
+  /** The compiled shape's paths, once every value is decoded; null when one of them needed the generic view. */
+  layout(): readonly string[] | null {
+    return this.decodeAll() === null ? this.compiled.paths : null;
+  }
+
+  valueAt(index: number): FieldValue {
+    return this.at(index);
+  }
+
   /** Decodes every field before any is given out: the generic view when one of them cannot be held, else null. */
   private decodeAll(): FieldView | null {
     const { paths } = this.compiled;

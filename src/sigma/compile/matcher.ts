@@ -397,6 +397,8 @@ class Bucket {
   private readonly firedIn: Uint32Array;
   private generation = 0;
   private candidates: number[] = [];
+  /** What to scan each field of a layout with (FieldView.layout), worked out once per layout. */
+  private readonly plans = new WeakMap<readonly string[], LayoutPlan>();
 
   private constructor(
     private readonly rules: readonly BucketRule[],
@@ -542,11 +544,27 @@ class Bucket {
    * One pass over the event's fields: each value is scanned once, by its field's automaton (which carries the
    * keyword needles too) or by the keyword automaton. A named field the event lacks under its own path may still be
    * read through `readEventPath`'s fallbacks (a UserData leaf, a name with spaces): those are looked up afterwards,
-   * only when the event has such fields at all.
+   * only when the event has such fields at all. An EVTX record of a compiled shape gives its layout, and the scan
+   * takes what to do with each of its fields from a plan made once per layout, with no lookup per field: in a
+   * profile of the corpus three times over, the lookup and the fallback test took half of the per-field work.
    */
   private scanFields(fields: FieldView): void {
     const { byPath, keywords, generation } = this;
     if (byPath.size === 0 && keywords === null) return;
+    const layout = fields.layout?.() ?? null;
+    if (layout !== null && fields.valueAt !== undefined) {
+      const plan = this.planFor(layout);
+      const { scanners } = plan;
+      for (let i = 0; i < scanners.length; i++) {
+        const scanner = scanners[i];
+        if (scanner !== null && scanner !== undefined) this.scanValue(scanner, fields.valueAt(i));
+      }
+      for (const field of plan.fallbackFields) {
+        const value = readEventPath(field.path as string, fields);
+        if (value !== undefined) this.scanValue(field, value);
+      }
+      return;
+    }
     let fallbacks = false;
     fields.forEach((value, path) => {
       const field = byPath.get(path);
@@ -556,9 +574,7 @@ class Bucket {
       } else if (keywords !== null) {
         this.scanValue(keywords, value);
       }
-      if (!fallbacks && (path.startsWith("UserData.") || (path.startsWith("EventData.") && path.includes(" ")))) {
-        fallbacks = true;
-      }
+      if (!fallbacks && readsThroughFallback(path)) fallbacks = true;
     });
     if (!fallbacks) return;
     for (const [path, field] of byPath) {
@@ -566,6 +582,23 @@ class Bucket {
       const value = readEventPath(path, fields);
       if (value !== undefined) this.scanValue(field, value);
     }
+  }
+
+  /**
+   * The scan of a layout as scanFields does it field by field: each path's prefilter (or the keyword one), and the
+   * named fields to look up through the fallbacks afterwards.
+   */
+  private planFor(layout: readonly string[]): LayoutPlan {
+    let plan = this.plans.get(layout);
+    if (plan !== undefined) return plan;
+    const scanners = layout.map((path) => this.byPath.get(path) ?? this.keywords);
+    const present = new Set(layout);
+    const fallbackFields = layout.some(readsThroughFallback)
+      ? [...this.byPath].filter(([path]) => !present.has(path)).map(([, field]) => field)
+      : [];
+    plan = { scanners, fallbackFields };
+    this.plans.set(layout, plan);
+    return plan;
   }
 
   private scanValue(field: FieldPrefilter, value: FieldValue): void {
@@ -623,6 +656,17 @@ class Bucket {
       if (after === full[rule]) this.candidates.push(rule);
     }
   }
+}
+
+/** See Bucket.planFor. */
+interface LayoutPlan {
+  readonly scanners: readonly (FieldPrefilter | null)[];
+  readonly fallbackFields: readonly FieldPrefilter[];
+}
+
+/** A path through which `readEventPath` may find a field named otherwise (a UserData leaf, a name with spaces). */
+function readsThroughFallback(path: string): boolean {
+  return path.startsWith("UserData.") || (path.startsWith("EventData.") && path.includes(" "));
 }
 
 const NONE: readonly number[] = [];
