@@ -14,6 +14,7 @@ import { CorrelationEngine } from "../sigma/correlation.js";
 import { loadRules } from "../sigma/load.js";
 import type { CorrelationRule, DetectionRule, FilterRule, RuleProblem, SigmaRule } from "../sigma/model.js";
 import { RuleCache } from "../sigma/rule-cache.js";
+import { revivedRule, type StoredRule, storedRule } from "../sigma/stored-rule.js";
 import type { DetectionRuleInfo, Level } from "./detection.js";
 
 /** What every thread needs to load the same rules. */
@@ -77,16 +78,25 @@ export async function loadRuleSet(spec: RuleSpec): Promise<LoadedRuleSet> {
 }
 
 /** The rule set as bytes in shared memory: serialized once, however many workers read it. */
+/**
+ * The rule set for the workers. Rules go in the rule cache's stored form (stored-rule.ts): a rule taken from the
+ * cache goes with the bytes of its body as the cache held them, unread, and a worker reads a body only when it first
+ * compiles that rule, as the main thread does.
+ */
 export function packRuleSet(set: LoadedRuleSet): SharedArrayBuffer {
-  const bytes = serialize(set);
+  const packed: PackedRuleSet = { ...set, rules: set.rules.map(storedRule) };
+  const bytes = serialize(packed);
   const shared = new SharedArrayBuffer(bytes.length);
   new Uint8Array(shared).set(bytes);
   return shared;
 }
 
 export function unpackRuleSet(shared: SharedArrayBuffer): LoadedRuleSet {
-  return deserialize(new Uint8Array(shared)) as LoadedRuleSet;
+  const packed = deserialize(new Uint8Array(shared)) as PackedRuleSet;
+  return { ...packed, rules: packed.rules.map(revivedRule) };
 }
+
+type PackedRuleSet = Omit<LoadedRuleSet, "rules"> & { readonly rules: readonly StoredRule[] };
 
 /**
  * The rule set compiled for matching and correlation. The matcher is compiled on first use: the main thread of a

@@ -20,6 +20,7 @@ interface RuleBody {
 }
 
 type BodyKey = keyof RuleBody;
+const BODY_KEYS: readonly BodyKey[] = ["searches", "conditions", "conditionText", "references", "falsepositives"];
 type RuleHead = Omit<DetectionRule, BodyKey> | Omit<FilterRule, BodyKey>;
 
 export type StoredRule =
@@ -27,23 +28,34 @@ export type StoredRule =
   /** Correlations are few and small: kept whole. */
   | { readonly head: SigmaRule; readonly body: null };
 
+/** A revived rule gives back the bytes it was revived from, whether or not its body has been read since. */
 export function storedRule(rule: SigmaRule): StoredRule {
   if (rule.kind === "correlation") return { head: rule, body: null };
+  const bytes = (rule as Partial<Revived>)[BYTES];
+  if (bytes !== undefined) {
+    const head: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(Object.getOwnPropertyDescriptors(rule))) {
+      if (!(BODY_KEYS as readonly string[]).includes(key)) head[key] = value.value;
+    }
+    return { head: head as RuleHead, body: bytes };
+  }
   const { searches, conditions, conditionText, references, falsepositives, ...head } = rule;
   const body: RuleBody = { searches, conditions, conditionText, references, falsepositives };
   return { head, body: serialize(body) };
 }
 
-/** On a revived rule (not enumerable): its body's bytes until first read, then the body. */
+/** On a revived rule (not enumerable): the bytes it was revived from, and its body once read. */
+const BYTES = Symbol("bytes");
 const BODY = Symbol("body");
 
-type Revived = { [BODY]: Uint8Array | RuleBody };
+type Revived = { readonly [BYTES]: Uint8Array; [BODY]: RuleBody | undefined };
 
 function bodyOf(rule: Revived): RuleBody {
-  const held = rule[BODY];
-  if (!(held instanceof Uint8Array)) return held;
-  const body = deserialize(held) as RuleBody;
-  rule[BODY] = body;
+  let body = rule[BODY];
+  if (body === undefined) {
+    body = deserialize(rule[BYTES]) as RuleBody;
+    rule[BODY] = body;
+  }
   return body;
 }
 
@@ -53,7 +65,7 @@ function bodyOf(rule: Revived): RuleBody {
  * ms for SigmaHQ's rules, as long as reading the whole bodies; these on a copy of the head, about 25 ms.)
  */
 const BODY_PROPERTIES: PropertyDescriptorMap = Object.fromEntries(
-  (["searches", "conditions", "conditionText", "references", "falsepositives"] as const).map((key) => [
+  BODY_KEYS.map((key) => [
     key,
     {
       get(this: Revived) {
@@ -72,6 +84,7 @@ const BODY_PROPERTIES: PropertyDescriptorMap = Object.fromEntries(
 export function revivedRule(stored: StoredRule): SigmaRule {
   if (stored.body === null) return stored.head;
   const rule = Object.assign({}, stored.head);
-  Object.defineProperty(rule, BODY, { value: stored.body, writable: true, enumerable: false });
+  Object.defineProperty(rule, BYTES, { value: stored.body, enumerable: false });
+  Object.defineProperty(rule, BODY, { value: undefined, writable: true, enumerable: false });
   return Object.defineProperties(rule, BODY_PROPERTIES) as SigmaRule;
 }
