@@ -57,7 +57,22 @@ export function parseIPv6(text: string): bigint | null {
   return words.reduce((acc, w) => (acc << 16n) | w, 0n);
 }
 
+/**
+ * The last address parsed, kept: a rule's `cidr` list (the private ranges of "Failed Logon From Public IP": a dozen
+ * networks) tests one event value against every network in turn, and each test parsed it again.
+ */
+let lastText: string | undefined;
+let lastAddress: Address | null = null;
+
 function parseAddress(text: string): Address | null {
+  if (text !== lastText) {
+    lastAddress = parseAddressText(text);
+    lastText = text;
+  }
+  return lastAddress;
+}
+
+function parseAddressText(text: string): Address | null {
   const t = text.trim();
   if (t.includes(":")) {
     const v = parseIPv6(t);
