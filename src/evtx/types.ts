@@ -17,12 +17,12 @@ export interface FieldView {
   /**
    * A view whose fields follow a fixed layout (an EVTX record of a compiled template shape) gives its paths in
    * document order: the same array object for every record of that layout, so that a caller can work out what it
-   * does with each path once per layout, then take the values by index (`valueAt`). Null when this record does not
+   * does with each path once per layout, then take the values by index (`layoutValues`). Null when this record does not
    * follow it (one of its values needed the generic view); absent for other views.
    */
   layout?(): readonly string[] | null;
-  /** The value at an index of the layout `layout()` gave. */
-  valueAt?(index: number): FieldValue;
+  /** The values in the order of the layout `layout()` gave (only once it gave one). */
+  layoutValues?(): readonly FieldValue[];
 }
 
 /** What went wrong where. `chunk` is null for file-level damage. Offsets are absolute file offsets. */

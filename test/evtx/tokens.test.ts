@@ -346,7 +346,7 @@ describe("substitutions 0x0D and 0x0E", () => {
       entries.map(([path]) => path),
     );
     assert.deepEqual(
-      layout.map((_, i) => first.fields.valueAt?.(i)),
+      first.fields.layoutValues?.(),
       entries.map(([, value]) => value),
     );
     // A value the compiled shape cannot hold (an empty attribute): no layout, the generic view's fields instead.

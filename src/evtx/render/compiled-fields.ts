@@ -52,8 +52,15 @@ export class CompiledFieldView implements FieldView {
     return this.decodeAll() === null ? this.compiled.paths : null;
   }
 
-  valueAt(index: number): FieldValue {
-    return this.at(index);
+  layoutValues(): readonly FieldValue[] {
+    if (this.decodeAll() !== null) throw new Error("layoutValues of a record without a layout");
+    // Every value is decoded: the statics are put in with them, so that the caller indexes one array.
+    const decoded = this.decoded ?? new Array(this.compiled.paths.length).fill(UNDECODED);
+    this.decoded = decoded;
+    for (let i = 0; i < decoded.length; i++) {
+      if (decoded[i] === UNDECODED) decoded[i] = this.at(i);
+    }
+    return decoded as FieldValue[];
   }
 
   /** Decodes every field before any is given out: the generic view when one of them cannot be held, else null. */

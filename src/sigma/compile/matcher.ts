@@ -552,12 +552,13 @@ class Bucket {
     const { byPath, keywords, generation } = this;
     if (byPath.size === 0 && keywords === null) return;
     const layout = fields.layout?.() ?? null;
-    if (layout !== null && fields.valueAt !== undefined) {
+    if (layout !== null && fields.layoutValues !== undefined) {
       const plan = this.planFor(layout);
       const { scanners } = plan;
+      const values = fields.layoutValues();
       for (let i = 0; i < scanners.length; i++) {
         const scanner = scanners[i];
-        if (scanner !== null && scanner !== undefined) this.scanValue(scanner, fields.valueAt(i));
+        if (scanner !== null && scanner !== undefined) this.scanValue(scanner, values[i] as FieldValue);
       }
       for (const field of plan.fallbackFields) {
         const value = readEventPath(field.path as string, fields);
@@ -602,12 +603,12 @@ class Bucket {
   }
 
   private scanValue(field: FieldPrefilter, value: FieldValue): void {
-    if (Array.isArray(value)) {
-      for (const element of value) this.scanValue(field, element as FieldValue);
+    // Most values are strings: taken as they are, before the checks for arrays and other types.
+    const raw = typeof value === "string" ? value : Array.isArray(value) ? null : textOf(value);
+    if (raw === null) {
+      if (Array.isArray(value)) for (const element of value) this.scanValue(field, element as FieldValue);
       return;
     }
-    const raw = textOf(value);
-    if (raw === null) return;
     if (raw.length === 0) {
       this.mark(field.emptyEntries, 0, field.emptyEntries.length);
       return;
