@@ -103,7 +103,18 @@ export function plainValue(v: FieldValue): PlainValue {
 export function detectionOf(rule: DetectionRule, event: HuntEvent): Detection {
   const fields: Record<string, PlainValue> = {};
   event.fields.forEach((value, path) => {
-    fields[path] = plainValue(value);
+    // A field named `__proto__` (a JSON export may carry one) is kept as a field: assigned, it would set the object's
+    // prototype, or with a text value vanish.
+    if (path === "__proto__") {
+      Object.defineProperty(fields, path, {
+        value: plainValue(value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      fields[path] = plainValue(value);
+    }
   });
   const text = (path: string): string | null => {
     const v = fields[path];
