@@ -77,11 +77,11 @@ export async function loadRuleSet(spec: RuleSpec): Promise<LoadedRuleSet> {
   };
 }
 
-/** The rule set as bytes in shared memory: serialized once, however many workers read it. */
 /**
- * The rule set for the workers. Rules go in the rule cache's stored form (stored-rule.ts): a rule taken from the
- * cache goes with the bytes of its body as the cache held them, unread, and a worker reads a body only when it first
- * compiles that rule, as the main thread does.
+ * The rule set for the workers, as bytes in shared memory: serialized once, however many workers read it. Rules go
+ * in the rule cache's stored form (stored-rule.ts): a rule taken from the cache goes with the bytes of its body as
+ * the cache held them, unread, and a worker reads a body only when it first compiles that rule, as the main thread
+ * does.
  */
 export function packRuleSet(set: LoadedRuleSet): SharedArrayBuffer {
   const packed: PackedRuleSet = { ...set, rules: set.rules.map(storedRule) };

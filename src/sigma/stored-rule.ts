@@ -28,6 +28,12 @@ export type StoredRule =
   /** Correlations are few and small: kept whole. */
   | { readonly head: SigmaRule; readonly body: null };
 
+/** On a revived rule (not enumerable): the bytes it was revived from, and its body once read. */
+const BYTES = Symbol("bytes");
+const BODY = Symbol("body");
+
+type Revived = { readonly [BYTES]: Uint8Array; [BODY]: RuleBody | undefined };
+
 /** A revived rule gives back the bytes it was revived from, whether or not its body has been read since. */
 export function storedRule(rule: SigmaRule): StoredRule {
   if (rule.kind === "correlation") return { head: rule, body: null };
@@ -43,12 +49,6 @@ export function storedRule(rule: SigmaRule): StoredRule {
   const body: RuleBody = { searches, conditions, conditionText, references, falsepositives };
   return { head, body: serialize(body) };
 }
-
-/** On a revived rule (not enumerable): the bytes it was revived from, and its body once read. */
-const BYTES = Symbol("bytes");
-const BODY = Symbol("body");
-
-type Revived = { readonly [BYTES]: Uint8Array; [BODY]: RuleBody | undefined };
 
 function bodyOf(rule: Revived): RuleBody {
   let body = rule[BODY];
