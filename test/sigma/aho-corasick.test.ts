@@ -91,3 +91,27 @@ test("tables that could make a scan loop or read out of bounds are refused", () 
   }
   assert.doesNotThrow(() => checkTables(good));
 });
+
+test("whether a number's text could hold a needle: only needles of digits, sign, point, exponent, Infinity, NaN", () => {
+  const cases: [string[], boolean][] = [
+    [["4624"], true],
+    [["mimikatz", "-1"], true],
+    [["1e+21"], true],
+    [["nan"], true],
+    [["infinity"], true],
+    [["mimikatz", "4624x", "\\\\cmd.exe"], false],
+    [["s-1-5-18"], false],
+    [[], false],
+  ];
+  for (const [needles, expected] of cases) {
+    const built = new AhoCorasick(needles);
+    assert.equal(built.matchesNumbers, expected, needles.join(","));
+    assert.equal(new AhoCorasick(built.tables()).matchesNumbers, expected, `${needles.join(",")} read back`);
+    // What it promises: an automaton that cannot match numbers finds nothing in any number's text.
+    if (!expected) {
+      for (const n of [0, -1, 4624, 1.5e-7, 1e21, Number.NaN, Number.NEGATIVE_INFINITY, 2n ** 64n]) {
+        assert.equal(built.scan(String(n).toLowerCase()), 0);
+      }
+    }
+  }
+});

@@ -10,7 +10,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { readEvtxFile } from "../../src/evtx/index.js";
 import { MapFieldView } from "../../src/evtx/render/fields.js";
-import type { FieldView } from "../../src/evtx/types.js";
+import type { FieldValue, FieldView } from "../../src/evtx/types.js";
 import { defineTemplate, el, sub } from "../../src/evtx/write/index.js";
 import { BucketStore } from "../../src/sigma/compile/bucket-store.js";
 import { CompiledMatcher } from "../../src/sigma/compile/matcher.js";
@@ -141,6 +141,67 @@ detection:
     ["mimikatz anywhere", "process image"],
     [],
     ["a named field read from UserData"],
+    ["mimikatz anywhere"],
+  ]);
+});
+
+test("numbers are scanned only by automata with needles a number's text could hold, and match as before", () => {
+  const rules = detectionRules(
+    loadRuleText(
+      `
+title: mimikatz anywhere
+logsource: { product: windows }
+detection:
+  keywords: [mimikatz]
+  condition: keywords
+---
+title: digits anywhere
+logsource: { product: windows, service: security }
+detection:
+  keywords: ['4123']
+  condition: keywords
+---
+title: process id contains
+logsource: { product: windows, service: sysmon }
+detection:
+  selection: { ProcessId|contains: '12' }
+  condition: selection
+---
+title: negative exponent
+logsource: { product: windows, service: sysmon }
+detection:
+  selection: { Ratio|contains: 'e-7' }
+  condition: selection
+`,
+      "r.yml",
+    ).rules,
+  );
+  const matcher = new CompiledMatcher(rules);
+  const reference = new ReferenceEvaluator(rules);
+  const fields: Record<string, FieldValue>[] = [
+    { "System.Channel": "Security", "System.EventID": 4624, "EventData.LogonType": 4123 },
+    { "System.Channel": "Security", "System.EventID": 4624, "EventData.TargetLogonId": 41230n },
+    { "System.Channel": "Security", "System.EventID": 4624, "EventData.LogonType": 3 },
+    { "System.Channel": "Microsoft-Windows-Sysmon/Operational", "System.EventID": 1, "EventData.ProcessId": 4123 },
+    { "System.Channel": "Microsoft-Windows-Sysmon/Operational", "System.EventID": 1, "EventData.Ratio": 1.5e-7 },
+    {
+      "System.Channel": "Microsoft-Windows-Sysmon/Operational",
+      "System.EventID": 1,
+      "EventData.Image": "mimikatz.exe",
+    },
+  ];
+  const events = fields.map(view);
+  const titles = (rs: readonly DetectionRule[]): string[] => rs.map((r) => r.title);
+  const found = events.map((e) => titles(matcher.match(e)));
+  events.forEach((e, i) => {
+    assert.deepEqual(found[i], titles(reference.match(e)));
+  });
+  assert.deepEqual(found, [
+    ["digits anywhere"],
+    ["digits anywhere"],
+    [],
+    ["process id contains"],
+    ["negative exponent"],
     ["mimikatz anywhere"],
   ]);
 });

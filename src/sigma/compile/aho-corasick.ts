@@ -61,8 +61,15 @@ export class AhoCorasick {
    * The automaton of `needles`, or the one whose tables are given (which are checked: see `checkTables`).
    * `denseBudget`: transition-table entries for dense rows (tests lower it to exercise the sparse states).
    */
+  /**
+   * Whether a number's text (`String` of a number or bigint, case folded: digits, sign, point, exponent, `infinity`,
+   * `nan`) can hold a needle: only when a needle is made of those characters alone.
+   */
+  readonly matchesNumbers: boolean;
+
   constructor(source: readonly string[] | AutomatonTables, denseBudget = DENSE_BUDGET) {
     this.t = isNeedles(source) ? buildTables(source, denseBudget) : withDenseRows(checkTables(source));
+    this.matchesNumbers = reachesNeedle(this.t, NUMBER_TEXT);
   }
 
   /** Number of needles, ids 0..size-1 in the order given. */
@@ -138,6 +145,29 @@ export class AhoCorasick {
     this.matchNeedle = needle;
     this.matchStart = start;
   }
+}
+
+const NUMBER_TEXT = "0123456789-+.einfinitynan";
+
+/**
+ * Whether some needle is made only of `chars`: a needle ends in a state the trie reaches from the root through
+ * children on those characters' classes alone.
+ */
+function reachesNeedle(t: Tables, chars: string): boolean {
+  const classes = new Set<number>();
+  for (const ch of chars) {
+    const c = t.asciiClass[ch.charCodeAt(0)] as number;
+    if (c !== 0) classes.add(c);
+  }
+  const queue = [0];
+  for (let head = 0; head < queue.length; head++) {
+    const state = queue[head] as number;
+    if (t.terminal[state] !== -1) return true;
+    for (let k = t.firstChild[state] as number; k < (t.firstChild[state + 1] as number); k++) {
+      if (classes.has(t.childClass[k] as number)) queue.push(t.childState[k] as number);
+    }
+  }
+  return false;
 }
 
 function isNeedles(source: readonly string[] | AutomatonTables): source is readonly string[] {

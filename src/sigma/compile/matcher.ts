@@ -604,7 +604,17 @@ class Bucket {
 
   private scanValue(field: FieldPrefilter, value: FieldValue): void {
     // Most values are strings: taken as they are, before the checks for arrays and other types.
-    const raw = typeof value === "string" ? value : Array.isArray(value) ? null : textOf(value);
+    let raw: string | null;
+    if (typeof value === "string") {
+      raw = value;
+    } else if (typeof value === "number" || typeof value === "bigint") {
+      // A third of the values scanned are numbers (ids, flags, counts), and most automata have no needle that a
+      // number's text could hold: then it is neither turned into text nor scanned.
+      if (field.automaton === null || !field.automaton.matchesNumbers) return;
+      raw = String(value);
+    } else {
+      raw = Array.isArray(value) ? null : textOf(value);
+    }
     if (raw === null) {
       if (Array.isArray(value)) for (const element of value) this.scanValue(field, element as FieldValue);
       return;
