@@ -46,8 +46,7 @@ const WORKER_HEAP = { maxOldGenerationSizeMb: 384, maxYoungGenerationSizeMb: 48 
  *
  * With at most `mainScansUpTo` scanning threads, the main thread is one of them, beside one worker fewer: on a small
  * machine a thread is a large share, and a worker's start (unpacking the rules, a second copy of the compiled
- * matcher) is saved. With more, the main thread only hands out tasks and sorts
- * what every worker finds.
+ * matcher) is saved. With more, the main thread only hands out tasks and sorts what every worker finds.
  */
 export interface SplitPolicy {
   readonly minBytes: number;

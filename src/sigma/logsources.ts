@@ -274,6 +274,11 @@ export function resolveField(target: LogsourceTarget, sigmaField: string, fields
   return readEventPath(eventFieldFor(target, sigmaField), fields);
 }
 
+/** A path through which `readEventPath` may find a field named otherwise: a UserData leaf, an EventData name with spaces. */
+export function readsThroughFallback(path: string): boolean {
+  return path.startsWith("UserData.") || (path.startsWith("EventData.") && path.includes(" "));
+}
+
 /** The value at an `eventFieldFor` path, with `resolveField`'s fallbacks for EventData paths the event lacks. */
 export function readEventPath(path: string, fields: FieldView): FieldValue | undefined {
   const direct = fields.get(path);

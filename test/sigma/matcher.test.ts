@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { mapFieldView } from "../../src/events/field-map.js";
 import { readEvtxFile } from "../../src/evtx/index.js";
-import { MapFieldView } from "../../src/evtx/render/fields.js";
 import type { FieldValue, FieldView } from "../../src/evtx/types.js";
 import { defineTemplate, el, sub } from "../../src/evtx/write/index.js";
 import { BucketStore } from "../../src/sigma/compile/bucket-store.js";
@@ -19,7 +19,7 @@ import type { DetectionRule } from "../../src/sigma/model.js";
 import { ReferenceEvaluator } from "../../src/sigma/reference.js";
 import { eventElement, processCreationFile, read, systemValues, writeTemplateRecords } from "../evtx/fixtures.js";
 import { listEvtxFiles } from "../evtx/reference.js";
-import { detectionRules, view } from "./helpers.js";
+import { detectionRules, loadDetectionRules, view } from "./helpers.js";
 
 test("dispatch: by channel and EventID, whole channels, and rules for any channel; load order kept", () => {
   const { rules } = loadRuleText(
@@ -87,16 +87,19 @@ const skip = existsSync(join(shared, "evtx"))
   ? false
   : `reference data absent: ${shared} does not exist (CI has ../shared beside the project)`;
 
-test("EVTX records scan by their layout (once worked out per shape) exactly as field by field", () => {
-  const { rules } = loadRuleText(
-    `
+/** A keyword rule for every Windows event: its automaton scans every field that no other rule names. */
+const MIMIKATZ_ANYWHERE = `
 title: mimikatz anywhere
 logsource: { product: windows }
 detection:
   keywords: [mimikatz]
   condition: keywords
 ---
-title: process image
+`;
+
+test("EVTX records scan by their layout (once worked out per shape) exactly as field by field", () => {
+  const rules = loadDetectionRules(
+    `${MIMIKATZ_ANYWHERE}title: process image
 logsource: { product: windows, service: security }
 detection:
   selection: { EventID: 4688, NewProcessName|endswith: '\\mimikatz.exe' }
@@ -110,7 +113,7 @@ detection:
 `,
     "r.yml",
   );
-  const matcher = new CompiledMatcher(rules.filter((r): r is DetectionRule => r.kind === "detection"));
+  const matcher = new CompiledMatcher(rules);
   const processes = read(
     processCreationFile(4, (i) => ({
       image: i % 2 === 0 ? "C:\\Tools\\mimikatz.exe" : "C:\\Windows\\cmd.exe",
@@ -132,7 +135,7 @@ detection:
   for (const record of [...processes, ...cleared]) {
     assert.ok(record.fields.layout?.() !== null, "a compiled view with a layout");
     const byLayout = titles(record.fields);
-    assert.deepEqual(byLayout, titles(new MapFieldView(new Map(record.fields.entries()))));
+    assert.deepEqual(byLayout, titles(mapFieldView(new Map(record.fields.entries()))));
     seen.push(byLayout);
   }
   assert.deepEqual(seen, [
@@ -146,16 +149,8 @@ detection:
 });
 
 test("numbers are scanned only by automata with needles a number's text could hold, and match as before", () => {
-  const rules = detectionRules(
-    loadRuleText(
-      `
-title: mimikatz anywhere
-logsource: { product: windows }
-detection:
-  keywords: [mimikatz]
-  condition: keywords
----
-title: digits anywhere
+  const rules = loadDetectionRules(
+    `${MIMIKATZ_ANYWHERE}title: digits anywhere
 logsource: { product: windows, service: security }
 detection:
   keywords: ['4123']
@@ -173,8 +168,7 @@ detection:
   selection: { Ratio|contains: 'e-7' }
   condition: selection
 `,
-      "r.yml",
-    ).rules,
+    "r.yml",
   );
   const matcher = new CompiledMatcher(rules);
   const reference = new ReferenceEvaluator(rules);

@@ -9,6 +9,8 @@ const UNDECODED = Symbol("undecoded");
 export class CompiledFieldView implements FieldView {
   private decoded: (FieldValue | typeof UNDECODED)[] | null = null;
   private fallback: FieldView | null = null;
+  /** Every value is decoded and in `decoded`, the static ones too (decodeAll ran and needed no generic view). */
+  private whole = false;
 
   constructor(
     private readonly ctx: ChunkContext,
@@ -33,7 +35,8 @@ export class CompiledFieldView implements FieldView {
       return;
     }
     const { paths } = this.compiled;
-    for (let i = 0; i < paths.length; i++) yield [paths[i], this.at(i)];
+    const values = this.decoded as FieldValue[];
+    for (let i = 0; i < paths.length; i++) yield [paths[i] as string, values[i] as FieldValue];
   }
 
   /** Every field in document order, without an entry or iterator object per field (the matcher's hot loop). */
@@ -44,7 +47,8 @@ export class CompiledFieldView implements FieldView {
       return;
     }
     const { paths } = this.compiled;
-    for (let i = 0; i < paths.length; i++) visit(this.at(i), paths[i] as string);
+    const values = this.decoded as FieldValue[];
+    for (let i = 0; i < paths.length; i++) visit(values[i] as FieldValue, paths[i] as string);
   }
 
   /** The compiled shape's paths, once every value is decoded; null when one of them needed the generic view. */
@@ -54,19 +58,20 @@ export class CompiledFieldView implements FieldView {
 
   layoutValues(): readonly FieldValue[] {
     if (this.decodeAll() !== null) throw new Error("layoutValues of a record without a layout");
-    // Every value is decoded: the statics are put in with them, so that the caller indexes one array.
-    const decoded = this.decoded ?? new Array(this.compiled.paths.length).fill(UNDECODED);
-    this.decoded = decoded;
-    for (let i = 0; i < decoded.length; i++) {
-      if (decoded[i] === UNDECODED) decoded[i] = this.at(i);
-    }
-    return decoded as FieldValue[];
+    return this.decoded as FieldValue[];
   }
 
-  /** Decodes every field before any is given out: the generic view when one of them cannot be held, else null. */
+  /**
+   * Decodes every field before any is given out, once: the generic view when one of them cannot be held, else null,
+   * with every value (the static ones put in too) in `decoded`.
+   */
   private decodeAll(): FieldView | null {
+    if (this.whole || this.fallback !== null) return this.fallback;
     const { paths } = this.compiled;
-    for (let i = 0; i < paths.length && this.fallback === null; i++) this.at(i);
+    this.decoded ??= new Array(paths.length).fill(UNDECODED);
+    const decoded = this.decoded;
+    for (let i = 0; i < paths.length && this.fallback === null; i++) decoded[i] = this.at(i);
+    this.whole = this.fallback === null;
     return this.fallback;
   }
 

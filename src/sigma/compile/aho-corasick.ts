@@ -58,15 +58,15 @@ export class AhoCorasick {
   matchStart = new Int32Array(64);
 
   /**
-   * The automaton of `needles`, or the one whose tables are given (which are checked: see `checkTables`).
-   * `denseBudget`: transition-table entries for dense rows (tests lower it to exercise the sparse states).
-   */
-  /**
    * Whether a number's text (`String` of a number or bigint, case folded: digits, sign, point, exponent, `infinity`,
    * `nan`) can hold a needle: only when a needle is made of those characters alone.
    */
   readonly matchesNumbers: boolean;
 
+  /**
+   * The automaton of `needles`, or the one whose tables are given (which are checked: see `checkTables`).
+   * `denseBudget`: transition-table entries for dense rows (tests lower it to exercise the sparse states).
+   */
   constructor(source: readonly string[] | AutomatonTables, denseBudget = DENSE_BUDGET) {
     this.t = isNeedles(source) ? buildTables(source, denseBudget) : withDenseRows(checkTables(source));
     this.matchesNumbers = reachesNeedle(this.t, NUMBER_TEXT);

@@ -14,7 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import type { FieldValue, FieldView } from "../../evtx/types.js";
-import { appliesTo, type LogsourceTarget, readEventPath } from "../logsources.js";
+import { appliesTo, type LogsourceTarget, readEventPath, readsThroughFallback } from "../logsources.js";
 import type { DetectionRule, RuleProblem } from "../model.js";
 import type { CompileOptions } from "../modifiers/index.js";
 import { textOf } from "../modifiers/strings.js";
@@ -603,8 +603,8 @@ class Bucket {
   }
 
   private scanValue(field: FieldPrefilter, value: FieldValue): void {
-    // Most values are strings: taken as they are, before the checks for arrays and other types.
-    let raw: string | null;
+    // Most values are strings: taken as they are, before the checks for other types.
+    let raw: string;
     if (typeof value === "string") {
       raw = value;
     } else if (typeof value === "number" || typeof value === "bigint") {
@@ -612,12 +612,13 @@ class Bucket {
       // number's text could hold: then it is neither turned into text nor scanned.
       if (field.automaton === null || !field.automaton.matchesNumbers) return;
       raw = String(value);
-    } else {
-      raw = Array.isArray(value) ? null : textOf(value);
-    }
-    if (raw === null) {
-      if (Array.isArray(value)) for (const element of value) this.scanValue(field, element as FieldValue);
+    } else if (Array.isArray(value)) {
+      for (const element of value) this.scanValue(field, element as FieldValue);
       return;
+    } else {
+      const text = textOf(value);
+      if (text === null) return;
+      raw = text;
     }
     if (raw.length === 0) {
       this.mark(field.emptyEntries, 0, field.emptyEntries.length);
@@ -673,11 +674,6 @@ class Bucket {
 interface LayoutPlan {
   readonly scanners: readonly (FieldPrefilter | null)[];
   readonly fallbackFields: readonly FieldPrefilter[];
-}
-
-/** A path through which `readEventPath` may find a field named otherwise (a UserData leaf, a name with spaces). */
-function readsThroughFallback(path: string): boolean {
-  return path.startsWith("UserData.") || (path.startsWith("EventData.") && path.includes(" "));
 }
 
 const NONE: readonly number[] = [];
