@@ -115,3 +115,52 @@ test("whether a number's text could hold a needle: only needles of digits, sign,
     }
   }
 });
+
+function foundFolded(ac: AhoCorasick, raw: string): { hits: string[]; length: number } {
+  const n = ac.scanFolded(raw);
+  const hits: string[] = [];
+  for (let k = 0; k < n; k++) hits.push(`${ac.matchNeedle[k]}@${ac.matchStart[k]}`);
+  return { hits: hits.sort(), length: ac.foldedLength };
+}
+
+test("a scan of the folded text finds what a scan of the lower-cased copy finds, the first time and when it remembers", () => {
+  const needles = ["\\cmd.exe", "cmd", "i\u0307x", "mimikatz", "é", "x"];
+  const ac = new AhoCorasick(needles);
+  // ASCII folded on the fly, non-ASCII lower-cased first, a lower case longer than its text (İ: i and a dot above),
+  // values too short and too long to be remembered, and values that find nothing.
+  const values = [
+    "C:\\Windows\\System32\\CMD.EXE /c whoami",
+    "Invoke-MIMIKATZ -DumpCreds",
+    "CAFÉ au lait, x",
+    "İX İX mimikatz",
+    "cmd",
+    "nothing here at all",
+    `${"A".repeat(3000)}cmd`,
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const raw of values) {
+      const lower = raw.toLowerCase();
+      assert.deepEqual(foundFolded(ac, raw), { hits: naive(needles, lower), length: lower.length }, raw);
+    }
+  }
+  // A value met again as another string of the same text.
+  const again = ["Invoke-", "MIMIKATZ", " -DumpCreds"].join("");
+  assert.deepEqual(foundFolded(ac, again).hits, naive(needles, again.toLowerCase()));
+  // Thousands of matches in a remembered value come back whole.
+  const many = "x".repeat(1500);
+  assert.equal(ac.scanFolded(many), 1500);
+  assert.equal(ac.scanFolded(many), 1500);
+  assert.equal(ac.matchStart[1499], 1499);
+});
+
+test("the values a folded scan remembers stay within its budget, and it stays exact past it", () => {
+  const ac = new AhoCorasick(["needle", "7"]);
+  let most = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const raw = `value number ${i} ${i % 3 === 0 ? "NEEDLE" : "hay"}`;
+    assert.deepEqual(foundFolded(ac, raw).hits, naive(["needle", "7"], raw.toLowerCase()), raw);
+    most = Math.max(most, ac.rememberedChars);
+  }
+  assert.ok(most > 0, "something was remembered");
+  assert.ok(most <= 1 << 15, `${most} characters remembered`);
+});
