@@ -164,3 +164,23 @@ test("the values a folded scan remembers stay within its budget, and it stays ex
   assert.ok(most > 0, "something was remembered");
   assert.ok(most <= 1 << 15, `${most} characters remembered`);
 });
+
+test("the values all the automata of a thread remember stay within the thread's budget", () => {
+  // 160 automata that each nearly fill their own budget (32,768 characters) would hold 5.1 million characters together.
+  const automata = Array.from({ length: 160 }, (_, i) => new AhoCorasick([`needle${i}`, "zz"]));
+  const filler = "y".repeat(2000);
+  let most = 0;
+  automata.forEach((ac, i) => {
+    for (let v = 0; v < 16; v++) {
+      const raw = `${v} ${filler} needle${i}`;
+      assert.deepEqual(foundFolded(ac, raw).hits, naive([`needle${i}`, "zz"], raw), raw.slice(0, 12));
+      most = Math.max(most, AhoCorasick.rememberedInThread);
+    }
+  });
+  assert.ok(most > 1 << 21, `${most} characters remembered at most`);
+  assert.ok(most <= 1 << 22, `${most} characters remembered at most`);
+  // A value met again after every memo was emptied is scanned again, with the same result.
+  const first = automata[0] as AhoCorasick;
+  const raw = `0 ${filler} needle0`;
+  assert.deepEqual(foundFolded(first, raw).hits, naive(["needle0", "zz"], raw));
+});

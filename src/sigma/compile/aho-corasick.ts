@@ -68,6 +68,8 @@ export class AhoCorasick {
   /** scanFolded's memo: a value's occurrences (see `occurrences`), and the characters of the values it holds. */
   private readonly memo = new Map<string, Int32Array>();
   private memoChars = 0;
+  /** This automaton as `remembered.holders` lists it. */
+  private readonly self = new WeakRef(this);
 
   /**
    * The automaton of `needles`, or the one whose tables are given (which are checked: see `checkTables`).
@@ -132,8 +134,8 @@ export class AhoCorasick {
    * `scan` of the lower case of `raw`, the text the matcher's needles are folded to; `foldedLength` is then that
    * text's length (the lower case of non-ASCII text may differ in length). Log values repeat (a corpus's string
    * values hold three quarters of their characters in values met before under the same field), so the occurrences in
-   * a value of middling length are remembered, within a budget of characters per automaton; the memo is emptied
-   * when the budget is spent.
+   * a value of middling length are remembered, within a budget of characters per automaton and one per thread: the
+   * memo is emptied when the automaton's budget is spent, and every memo when the thread's is.
    */
   scanFolded(raw: string): number {
     const memoize = raw.length >= MEMO_MIN_LENGTH && raw.length <= MEMO_MAX_LENGTH;
@@ -151,11 +153,11 @@ export class AhoCorasick {
     }
     this.foldedLength = length;
     if (memoize) {
-      if (this.memoChars + raw.length > MEMO_BUDGET) {
-        this.memo.clear();
-        this.memoChars = 0;
-      }
+      if (this.memoChars + raw.length > MEMO_BUDGET) this.forget();
+      if (remembered.chars + raw.length > THREAD_MEMO_BUDGET) forgetAll();
+      if (this.memoChars === 0) remembered.holders.add(this.self);
       this.memoChars += raw.length;
+      remembered.chars += raw.length;
       this.memo.set(raw, found === 0 && length === raw.length ? NO_OCCURRENCE : this.occurrences(found, length));
     }
     return found;
@@ -164,6 +166,18 @@ export class AhoCorasick {
   /** Characters of the values scanFolded remembers now (never over its budget). */
   get rememberedChars(): number {
     return this.memoChars;
+  }
+
+  /** Characters of the values every automaton of this thread remembers (never over the thread's budget). */
+  static get rememberedInThread(): number {
+    return remembered.chars;
+  }
+
+  /** Empties the memo. */
+  forget(): void {
+    remembered.chars -= this.memoChars;
+    this.memo.clear();
+    this.memoChars = 0;
   }
 
   /** The last scan's `found` occurrences as a memo keeps them: the folded length, then needle and start pairs. */
@@ -221,6 +235,24 @@ const MEMO_MIN_LENGTH = 8;
 const MEMO_MAX_LENGTH = 2048;
 /** Characters of remembered values per automaton (64 KiB of text): hundreds of automata may be in use. */
 const MEMO_BUDGET = 1 << 15;
+/**
+ * Characters of remembered values over all the automata of a thread (8 MiB of text): a rule set has hundreds of
+ * automata, and the budget of each alone would let them hold over a hundred MiB between them.
+ */
+const THREAD_MEMO_BUDGET = 1 << 22;
+
+/**
+ * What this thread's automata remember: the characters, and the automata whose memo may hold any (weakly: an
+ * automaton dies with its matcher). Past the thread's budget every memo is emptied.
+ */
+const remembered = { chars: 0, holders: new Set<WeakRef<AhoCorasick>>() };
+
+function forgetAll(): void {
+  for (const holder of remembered.holders) holder.deref()?.forget();
+  remembered.holders.clear();
+  remembered.chars = 0;
+}
+
 /** The memo's entry for a value without occurrences whose lower case is as long as itself. */
 const NO_OCCURRENCE = new Int32Array(1);
 
