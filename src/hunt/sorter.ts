@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareQueued, detectionBytes, type QueuedMatch } from "./match-batch.js";
+import { compareQueued, detectionBytes, type QueuedMatch, withDetection } from "./match-batch.js";
 
 type MatchKey = Omit<QueuedMatch, "detection">;
 
@@ -194,7 +194,7 @@ async function* readRun(path: string): AsyncGenerator<QueuedMatch> {
         const end = at + 8 + headLength + bodyLength;
         if (end > data.length) break;
         const key = decodeKey(data.subarray(at + 8, at + 8 + headLength));
-        yield { ...key, detection: data.subarray(at + 8 + headLength, end) };
+        yield withDetection(key, data.subarray(at + 8 + headLength, end));
         at = end;
       }
       data = data.subarray(at);

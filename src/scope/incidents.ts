@@ -166,7 +166,7 @@ export function detectionEntities(d: Detection): DetectionEntities {
     const endpoint = endpointOf(raw);
     if (endpoint === null || (endpoint.kind === "host" && endpoint.key === computerKey)) return;
     if (list.some((s) => s.key === endpoint.key)) return;
-    list.push({ ...endpoint, name: String(raw).trim() });
+    list.push({ kind: endpoint.kind, key: endpoint.key, name: String(raw).trim() });
   };
   const addSource = (raw: unknown): void => addEndpoint(sources, raw);
   const addTarget = (raw: unknown): void => addEndpoint(targets, raw);
@@ -328,11 +328,17 @@ export class IncidentAggregate {
     this.lastSeen = maxTime(this.lastSeen, t);
     this.detections++;
     this.byLevel[d.rule.level]++;
-    const one = { detections: 1, firstSeen: t, maxLevel: d.rule.level };
-    if (entities.host !== null) addEntity(this.hosts, entities.host.key, { ...one, name: entities.host.name });
-    for (const a of entities.accounts) addEntity(this.accounts, a.key, { ...one, name: a.display });
-    for (const e of entities.sources) addEntity(this.sources, e.key, { ...one, name: e.name, kind: e.kind });
-    for (const e of entities.targets) addEntity(this.targets, e.key, { ...one, name: e.name, kind: e.kind });
+    // One detection's share of each entity, written out: on Node 20 `{ ...one, name }` takes V8's slow path (over a
+    // microsecond per property after the spread), and this runs for every entity of every detection.
+    const level = d.rule.level;
+    const once = (name: string, kind?: "host" | "address"): EntityState =>
+      kind === undefined
+        ? { detections: 1, firstSeen: t, maxLevel: level, name }
+        : { detections: 1, firstSeen: t, maxLevel: level, name, kind };
+    if (entities.host !== null) addEntity(this.hosts, entities.host.key, once(entities.host.name));
+    for (const a of entities.accounts) addEntity(this.accounts, a.key, once(a.display));
+    for (const e of entities.sources) addEntity(this.sources, e.key, once(e.name, e.kind));
+    for (const e of entities.targets) addEntity(this.targets, e.key, once(e.name, e.kind));
     if (entities.authenticator !== null) this.authenticators.add(entities.authenticator);
     for (const tag of d.rule.tags) {
       const tactic = tacticOf(tag);
