@@ -59,6 +59,14 @@ const FIXED_SIZE: Readonly<Record<number, number>> = {
 const FILETIME_EPOCH_SECONDS = 11644473600;
 const TWO_32 = 4294967296;
 
+/**
+ * Texts shorter than this are made from their code units in JavaScript, quicker than Buffer's native decoding for so
+ * few. All at once, from one array per length used again: appended one by one, a text of 13 characters or more became
+ * a rope of pieces (V8's cons strings), which the first reader of its characters (a hash, a scan) had to copy flat.
+ */
+const SHORT_TEXT = 24;
+const SHORT_CODES: number[][] = Array.from({ length: SHORT_TEXT }, (_, n) => new Array<number>(n).fill(0));
+
 /** A view of a chunk with the readers every layer needs. Little-endian throughout. */
 export class ByteView {
   readonly bytes: Buffer;
@@ -92,11 +100,11 @@ export class ByteView {
   /** UTF-16LE text of `chars` code units; lone surrogates are kept as they are. */
   utf16(o: number, chars: number): string {
     if (chars <= 0) return "";
-    if (chars < 24) {
-      let s = "";
-      for (let i = 0; i < chars; i++)
-        s += String.fromCharCode(this.bytes[o + 2 * i] | (this.bytes[o + 2 * i + 1] << 8));
-      return s;
+    if (chars < SHORT_TEXT) {
+      const codes = SHORT_CODES[chars] as number[];
+      const b = this.bytes;
+      for (let i = 0; i < chars; i++) codes[i] = (b[o + 2 * i] as number) | ((b[o + 2 * i + 1] as number) << 8);
+      return String.fromCharCode(...codes);
     }
     return this.bytes.toString("utf16le", o, o + 2 * chars);
   }
