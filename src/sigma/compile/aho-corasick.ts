@@ -63,14 +63,6 @@ export class AhoCorasick {
    */
   readonly matchesNumbers: boolean;
 
-  /** The length of the text `scanFolded` last scanned. */
-  foldedLength = 0;
-  /** scanFolded's memo: a value's occurrences (see `occurrences`), and the characters of the values it holds. */
-  private readonly memo = new Map<string, Int32Array>();
-  private memoChars = 0;
-  /** This automaton as `remembered.holders` lists it. */
-  private readonly self = new WeakRef(this);
-
   /**
    * The automaton of `needles`, or the one whose tables are given (which are checked: see `checkTables`).
    * `denseBudget`: transition-table entries for dense rows (tests lower it to exercise the sparse states).
@@ -130,78 +122,6 @@ export class AhoCorasick {
     return found;
   }
 
-  /**
-   * `scan` of the lower case of `raw`, the text the matcher's needles are folded to; `foldedLength` is then that
-   * text's length (the lower case of non-ASCII text may differ in length). Log values repeat (a corpus's string
-   * values hold three quarters of their characters in values met before under the same field), so the occurrences in
-   * a value of middling length are remembered, within a budget of characters per automaton and one per thread: the
-   * memo is emptied when the automaton's budget is spent, and every memo when the thread's is.
-   */
-  scanFolded(raw: string): number {
-    const memoize = raw.length >= MEMO_MIN_LENGTH && raw.length <= MEMO_MAX_LENGTH;
-    if (memoize) {
-      const known = this.memo.get(raw);
-      if (known !== undefined) return this.replay(known, raw);
-    }
-    let length = raw.length;
-    // Most log text is ASCII: scanned as it is, folding case on the fly. Otherwise the lower-cased copy is scanned.
-    let found = this.scanAscii(raw);
-    if (found < 0) {
-      const text = raw.toLowerCase();
-      length = text.length;
-      found = this.scan(text);
-    }
-    this.foldedLength = length;
-    if (memoize) {
-      if (this.memoChars + raw.length > MEMO_BUDGET) this.forget();
-      if (remembered.chars + raw.length > THREAD_MEMO_BUDGET) forgetAll();
-      if (this.memoChars === 0) remembered.holders.add(this.self);
-      this.memoChars += raw.length;
-      remembered.chars += raw.length;
-      this.memo.set(raw, found === 0 && length === raw.length ? NO_OCCURRENCE : this.occurrences(found, length));
-    }
-    return found;
-  }
-
-  /** Characters of the values scanFolded remembers now (never over its budget). */
-  get rememberedChars(): number {
-    return this.memoChars;
-  }
-
-  /** Characters of the values every automaton of this thread remembers (never over the thread's budget). */
-  static get rememberedInThread(): number {
-    return remembered.chars;
-  }
-
-  /** Empties the memo. */
-  forget(): void {
-    remembered.chars -= this.memoChars;
-    this.memo.clear();
-    this.memoChars = 0;
-  }
-
-  /** The last scan's `found` occurrences as a memo keeps them: the folded length, then needle and start pairs. */
-  private occurrences(found: number, length: number): Int32Array {
-    const kept = new Int32Array(1 + 2 * found);
-    kept[0] = length;
-    for (let k = 0; k < found; k++) {
-      kept[1 + 2 * k] = this.matchNeedle[k] as number;
-      kept[2 + 2 * k] = this.matchStart[k] as number;
-    }
-    return kept;
-  }
-
-  private replay(kept: Int32Array, raw: string): number {
-    const found = (kept.length - 1) >> 1;
-    this.foldedLength = kept === NO_OCCURRENCE ? raw.length : (kept[0] as number);
-    while (this.matchNeedle.length < found) this.grow();
-    for (let k = 0; k < found; k++) {
-      this.matchNeedle[k] = kept[1 + 2 * k] as number;
-      this.matchStart[k] = kept[2 + 2 * k] as number;
-    }
-    return found;
-  }
-
   /** Records the needles that end at `end` in `state` (its own and its suffixes'); returns the new count. */
   private record(state: number, end: number, found: number): number {
     const { terminal, outputLink, lengths } = this.t;
@@ -226,35 +146,6 @@ export class AhoCorasick {
     this.matchStart = start;
   }
 }
-
-/**
- * Values scanFolded remembers: shorter ones cost less to scan than to look up; longer ones rarely repeat and would
- * spend the budget (and V8 hashes a string of over 16,383 characters by its length alone).
- */
-const MEMO_MIN_LENGTH = 8;
-const MEMO_MAX_LENGTH = 2048;
-/** Characters of remembered values per automaton (64 KiB of text): hundreds of automata may be in use. */
-const MEMO_BUDGET = 1 << 15;
-/**
- * Characters of remembered values over all the automata of a thread (8 MiB of text): a rule set has hundreds of
- * automata, and the budget of each alone would let them hold over a hundred MiB between them.
- */
-const THREAD_MEMO_BUDGET = 1 << 22;
-
-/**
- * What this thread's automata remember: the characters, and the automata whose memo may hold any (weakly: an
- * automaton dies with its matcher). Past the thread's budget every memo is emptied.
- */
-const remembered = { chars: 0, holders: new Set<WeakRef<AhoCorasick>>() };
-
-function forgetAll(): void {
-  for (const holder of remembered.holders) holder.deref()?.forget();
-  remembered.holders.clear();
-  remembered.chars = 0;
-}
-
-/** The memo's entry for a value without occurrences whose lower case is as long as itself. */
-const NO_OCCURRENCE = new Int32Array(1);
 
 const NUMBER_TEXT = "0123456789-+.einfinitynan";
 

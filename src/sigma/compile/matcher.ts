@@ -626,8 +626,16 @@ class Bucket {
     }
     const automaton = field.automaton;
     if (automaton === null) return;
-    const found = automaton.scanFolded(raw);
-    const { matchNeedle, matchStart, foldedLength: length } = automaton;
+    // Most log text is ASCII: scanned as it is, folding case on the fly. Otherwise (the lower case of non-ASCII
+    // text may even differ in length) the lower-cased copy is scanned.
+    let length = raw.length;
+    let found = automaton.scanAscii(raw);
+    if (found < 0) {
+      const text = raw.toLowerCase();
+      length = text.length;
+      found = automaton.scan(text);
+    }
+    const { matchNeedle, matchStart } = automaton;
     const { offsets, entries } = field;
     for (let k = 0; k < found; k++) {
       const needle = matchNeedle[k] as number;
