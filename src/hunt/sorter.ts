@@ -181,12 +181,15 @@ async function* readRun(path: string): AsyncGenerator<QueuedMatch> {
     let pending = Buffer.alloc(0);
     let position = 0;
     for (;;) {
-      const block = Buffer.allocUnsafe(RUN_BLOCK);
-      const { bytesRead } = await handle.read(block, 0, RUN_BLOCK, position);
+      // The unread tail of the last block (part of one record) goes first, and the file is read in after it: joining
+      // the two afterwards copied every block a second time (Buffer.concat: 98 ms in a profile of the last 1.6 s of
+      // a corpus x10 hunt).
+      const block = Buffer.allocUnsafe(pending.length + RUN_BLOCK);
+      pending.copy(block, 0);
+      const { bytesRead } = await handle.read(block, pending.length, RUN_BLOCK, position);
       if (bytesRead === 0) break;
       position += bytesRead;
-      let data =
-        pending.length === 0 ? block.subarray(0, bytesRead) : Buffer.concat([pending, block.subarray(0, bytesRead)]);
+      let data = block.subarray(0, pending.length + bytesRead);
       let at = 0;
       while (at + 8 <= data.length) {
         const headLength = data.readUInt32LE(at);

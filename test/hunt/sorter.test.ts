@@ -81,3 +81,20 @@ test("matches spilled in runs come back merged in order, with their detections",
   sorter.cleanup();
   assert.deepEqual(readdirSync(temp), []);
 });
+
+test("a run's records that straddle its read blocks, or outgrow one, come back whole", async () => {
+  const sorter = new MatchSorter(5, temp);
+  const added: QueuedMatch[] = [];
+  // Runs are read a mebibyte at a time: detections of 300 KiB fall across block ends, and one of 2.5 MiB spans three.
+  for (let i = 0; i < 12; i++) {
+    const m = match(i, (i * 7) % 12, "/e/big.evtx");
+    const size = i === 6 ? 2.5 * 2 ** 20 : 300 * 1024;
+    (m.detection as { event: Record<string, unknown> }).event["EventData.Blob"] = `${i}`.padEnd(size / 2, "x");
+    added.push(m);
+    sorter.add(m);
+  }
+  const out: QueuedMatch[] = [];
+  for await (const m of sorter.sorted()) out.push(m);
+  assert.deepEqual(out.map(detectionOfQueued), [...added].sort(compareQueued).map(detectionOfQueued));
+  sorter.cleanup();
+});
