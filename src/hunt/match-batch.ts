@@ -29,9 +29,12 @@ export interface QueuedMatch extends OrderKey {
   readonly detection: Detection | Uint8Array;
 }
 
+/** A match without its detection: what the sort and the two passes over the matches read. */
+export type MatchKey = Omit<QueuedMatch, "detection">;
+
 /** A batch of matches for postMessage: keys as plain data, detections in one transferable buffer. */
 export interface PackedBatch {
-  readonly keys: readonly Omit<QueuedMatch, "detection">[];
+  readonly keys: readonly MatchKey[];
   readonly bytes: ArrayBuffer;
   /** Where each detection's bytes end in `bytes` (the first starts at 0). */
   readonly ends: Uint32Array;
@@ -61,13 +64,13 @@ export function compareQueued(a: QueuedMatch, b: QueuedMatch): number {
  * The objects made for every match are written out field by field: on Node 20, a literal that spreads an object and
  * then adds a property (`{ ...key, detection }`) takes V8's slow path, over a microsecond per property added.
  */
-function keyOf(m: MatchRecord): Omit<QueuedMatch, "detection"> {
-  const { timestamp, source } = m.detection;
+function keyOf(m: MatchRecord): MatchKey {
+  const order = orderKeyOf(m.detection);
   return {
-    timestamp,
-    file: source.file,
-    member: source.member ?? "",
-    offset: source.offset,
+    timestamp: order.timestamp,
+    file: order.file,
+    member: order.member,
+    offset: order.offset,
     ruleIndex: m.ruleIndex,
     report: m.report,
     consumed: m.consumed,
@@ -75,7 +78,7 @@ function keyOf(m: MatchRecord): Omit<QueuedMatch, "detection"> {
 }
 
 /** A match's key with its detection (or the detection's bytes). */
-export function withDetection(key: Omit<QueuedMatch, "detection">, detection: Detection | Uint8Array): QueuedMatch {
+export function withDetection(key: MatchKey, detection: Detection | Uint8Array): QueuedMatch {
   return {
     timestamp: key.timestamp,
     file: key.file,

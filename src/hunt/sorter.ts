@@ -7,9 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareQueued, detectionBytes, type QueuedMatch, withDetection } from "./match-batch.js";
-
-type MatchKey = Omit<QueuedMatch, "detection">;
+import { compareQueued, detectionBytes, type MatchKey, type QueuedMatch, withDetection } from "./match-batch.js";
 
 const REPORT = 1;
 const CONSUMED = 2;
