@@ -37,7 +37,10 @@ export interface HuntOptions {
   readonly output: (d: Detection) => Promise<void>;
   /** Called as files finish and detections come in. */
   readonly onProgress?: (p: HuntProgress) => void;
-  /** Matches kept in memory before a sorted run goes to a temporary file (default 10,000: a match carries its whole event, a few KB). */
+  /**
+   * Matches kept in memory before a sorted run goes to a temporary file (default 10,000: a match carries its whole event,
+   * a few KB; 32 MiB of detections send a run sooner). See MatchSorter.
+   */
   readonly sortRunSize?: number;
   /** How large EVTX files are split between threads (default: from 48 MiB, in 16 MiB parts). */
   readonly split?: SplitPolicy;
@@ -174,7 +177,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const files: string[] = [];
   for await (const f of discoverFiles(options.paths, () => true, discoveryProblems)) files.push(f);
 
-  const sorter = new MatchSorter(options.sortRunSize);
+  const sorter = new MatchSorter(options.sortRunSize === undefined ? {} : { runSize: options.sortRunSize });
   let matcherProblems: readonly RuleProblem[] | null = null;
   const facts = new ScopeFactsMerger();
   const scopeOptions = options.scope?.options ?? {};

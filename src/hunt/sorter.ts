@@ -1,12 +1,15 @@
 /**
- * Sorting a hunt's matches by time without holding them all: up to `runSize` are kept in memory; when that fills,
- * they are sorted and written to a temporary file (a run), and at the end the runs are merged. Matches arrive in
- * whatever order the workers finish files; outputs want time order.
+ * Sorting a hunt's matches by time without holding them all: matches are kept in memory up to a count and a size;
+ * past either, they are sorted and written to a temporary file (a run), and at the end the runs are merged. Matches
+ * arrive in whatever order the workers finish files; outputs want time order. A merge reads every run it merges at
+ * once, a block of each: past `fanIn` runs, runs are first merged into fewer, so that what the merge holds stays
+ * bounded however many matches a hunt finds.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Detection } from "./detection.js";
 import { compareQueued, detectionBytes, type MatchKey, type QueuedMatch, withDetection } from "./match-batch.js";
 
 const REPORT = 1;
@@ -51,43 +54,92 @@ export function decodeKey(bytes: Buffer): MatchKey {
   };
 }
 
+/**
+ * About what a detection holds in memory: its bytes when it came from a worker; for one made in this thread, its
+ * event's texts (two bytes a character at most) and a share for every field and for the rest.
+ */
+export function heldBytes(detection: Detection | Uint8Array): number {
+  if (detection instanceof Uint8Array) return detection.byteLength;
+  let bytes = 1024;
+  const { event } = detection;
+  for (const name in event) {
+    const value = event[name];
+    bytes += 32 + 2 * name.length;
+    if (typeof value === "string") bytes += 2 * value.length;
+    else if (Array.isArray(value)) for (const v of value) bytes += 16 + (typeof v === "string" ? 2 * v.length : 0);
+  }
+  return bytes;
+}
+
+export interface SorterLimits {
+  /** Matches kept in memory before they go to a run (default 10,000). */
+  readonly runSize?: number;
+  /** Bytes of detections kept in memory before they go to a run (default 32 MiB): a few large events (script blocks of tens of KB) fill it before the count does. */
+  readonly runBytes?: number;
+  /** Runs merged at once (default 16), each read a block (1 MiB) at a time. */
+  readonly fanIn?: number;
+  /** Where the runs' folder is made (default the system's temporary folder). */
+  readonly tempDir?: string;
+}
+
 export class MatchSorter {
   private buffer: QueuedMatch[] = [];
-  private readonly runs: string[] = [];
+  private bufferBytes = 0;
+  private runs: string[] = [];
+  private written = 0;
   private dir: string | null = null;
   private pending: Promise<void> = Promise.resolve();
+  private readonly runSize: number;
+  private readonly runBytes: number;
+  private readonly fanIn: number;
+  private readonly tempDir: string;
   count = 0;
 
-  constructor(
-    private readonly runSize = 10_000,
-    private readonly tempDir = tmpdir(),
-  ) {}
+  constructor(limits: SorterLimits = {}) {
+    this.runSize = limits.runSize ?? 10_000;
+    this.runBytes = limits.runBytes ?? 32 * 2 ** 20;
+    this.fanIn = Math.max(2, limits.fanIn ?? 16);
+    this.tempDir = limits.tempDir ?? tmpdir();
+  }
+
+  /** Runs on disk now (after `sorted()`, those its merge reads). */
+  get runCount(): number {
+    return this.runs.length;
+  }
 
   add(m: QueuedMatch): void {
     this.buffer.push(m);
+    this.bufferBytes += heldBytes(m.detection);
     this.count++;
-    if (this.buffer.length >= this.runSize) {
+    if (this.buffer.length >= this.runSize || this.bufferBytes >= this.runBytes) {
       const run = this.buffer;
       this.buffer = [];
-      this.pending = this.pending.then(() => this.writeRun(run));
+      this.bufferBytes = 0;
+      this.pending = this.pending.then(() => {
+        run.sort(compareQueued);
+        return this.writeRun(run);
+      });
     }
+  }
+
+  private newRunPath(): string {
+    this.dir ??= mkdtempSync(join(this.tempDir, "vigil-sort-"));
+    return join(this.dir, `run-${this.written++}.bin`);
   }
 
   /**
    * A run on disk: each match as its key (encodeKey) and its detection's V8 serialization, behind their two 4-byte
    * lengths, written in blocks of about a MiB (a line of JSON per match, read back through readline, cost more than
-   * the sort).
+   * the sort). `matches` come in order.
    */
-  private async writeRun(run: QueuedMatch[]): Promise<void> {
-    run.sort(compareQueued);
-    this.dir ??= mkdtempSync(join(this.tempDir, "vigil-sort-"));
-    const path = join(this.dir, `run-${this.runs.length}.bin`);
+  private async writeRun(matches: Iterable<QueuedMatch> | AsyncIterable<QueuedMatch>): Promise<void> {
+    const path = this.newRunPath();
     this.runs.push(path);
     const out = await open(path, "w");
     try {
       let parts: Uint8Array[] = [];
       let size = 0;
-      for (const m of run) {
+      for await (const m of matches) {
         const head = encodeKey(m);
         const body = detectionBytes(m);
         const lengths = Buffer.allocUnsafe(8);
@@ -107,6 +159,19 @@ export class MatchSorter {
     }
   }
 
+  /**
+   * Merges the oldest runs, `fanIn` at a time, into one each, until no more than `fanIn` are left: each pass reads
+   * and writes every match once more, and only hunts with more than `fanIn` runs (160,000 matches and up) pay it.
+   */
+  private async compact(): Promise<void> {
+    while (this.runs.length > this.fanIn) {
+      const group = this.runs.slice(0, this.fanIn);
+      this.runs = this.runs.slice(this.fanIn);
+      await this.writeRun(mergeSorted(group.map((path) => readRun(path))));
+      await Promise.all(group.map((path) => rm(path, { force: true })));
+    }
+  }
+
   /** Every match added, in order; may be iterated again (the hunt reads it twice: correlations, then outputs). */
   async *sorted(): AsyncGenerator<QueuedMatch> {
     await this.pending;
@@ -115,59 +180,71 @@ export class MatchSorter {
       yield* this.buffer;
       return;
     }
-    const sources: AsyncIterator<QueuedMatch>[] = [
+    // The last batch stays in memory: one source more than `fanIn` at most.
+    this.pending = this.compact();
+    await this.pending;
+    yield* mergeSorted([
       ...this.runs.map((path) => readRun(path)),
       (async function* (buffer: QueuedMatch[]) {
         yield* buffer;
       })(this.buffer),
-    ];
-    // A binary heap of the sources' current heads.
-    const heap: { head: QueuedMatch; source: AsyncIterator<QueuedMatch> }[] = [];
-    const push = (item: { head: QueuedMatch; source: AsyncIterator<QueuedMatch> }): void => {
-      heap.push(item);
-      let i = heap.length - 1;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (compareQueued((heap[p] as typeof item).head, item.head) <= 0) break;
-        heap[i] = heap[p] as typeof item;
-        i = p;
-      }
-      heap[i] = item;
-    };
-    const pop = (): { head: QueuedMatch; source: AsyncIterator<QueuedMatch> } => {
-      const top = heap[0] as (typeof heap)[number];
-      const last = heap.pop() as (typeof heap)[number];
-      if (heap.length === 0) return top;
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && compareQueued((heap[l] as typeof last).head, (heap[m] as typeof last).head) < 0) m = l;
-        if (r < heap.length && compareQueued((heap[r] as typeof last).head, (heap[m] as typeof last).head) < 0) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m] as typeof last, heap[i] as typeof last];
-        i = m;
-      }
-      return top;
-    };
-    for (const source of sources) {
-      const first = await source.next();
-      if (!first.done) push({ head: first.value, source });
-    }
-    while (heap.length > 0) {
-      const top = pop();
-      yield top.head;
-      const next = await top.source.next();
-      if (!next.done) push({ head: next.value, source: top.source });
-    }
+    ]);
   }
 
   /** Removes the temporary runs; call once done with `sorted()`. */
   cleanup(): void {
     if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true });
     this.dir = null;
+  }
+}
+
+interface Head {
+  readonly head: QueuedMatch;
+  readonly source: AsyncIterator<QueuedMatch>;
+}
+
+/** Sources each in order, merged into one order through a binary heap of their current heads. */
+async function* mergeSorted(sources: readonly AsyncIterator<QueuedMatch>[]): AsyncGenerator<QueuedMatch> {
+  const heap: Head[] = [];
+  const before = (i: number, j: number): boolean => compareQueued((heap[i] as Head).head, (heap[j] as Head).head) < 0;
+  const push = (item: Head): void => {
+    heap.push(item);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (compareQueued((heap[p] as Head).head, item.head) <= 0) break;
+      heap[i] = heap[p] as Head;
+      i = p;
+    }
+    heap[i] = item;
+  };
+  const pop = (): Head => {
+    const top = heap[0] as Head;
+    const last = heap.pop() as Head;
+    if (heap.length === 0) return top;
+    heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && before(l, m)) m = l;
+      if (r < heap.length && before(r, m)) m = r;
+      if (m === i) break;
+      [heap[i], heap[m]] = [heap[m] as Head, heap[i] as Head];
+      i = m;
+    }
+    return top;
+  };
+  for (const source of sources) {
+    const first = await source.next();
+    if (!first.done) push({ head: first.value, source });
+  }
+  while (heap.length > 0) {
+    const top = pop();
+    yield top.head;
+    const next = await top.source.next();
+    if (!next.done) push({ head: next.value, source: top.source });
   }
 }
 

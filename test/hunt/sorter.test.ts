@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import type { Detection } from "../../src/hunt/detection.js";
 import { compareQueued, detectionOfQueued, type QueuedMatch } from "../../src/hunt/match-batch.js";
-import { decodeKey, encodeKey, MatchSorter } from "../../src/hunt/sorter.js";
+import { decodeKey, encodeKey, heldBytes, MatchSorter } from "../../src/hunt/sorter.js";
 
 const temp = mkdtempSync(join(tmpdir(), "vigil-sorter-"));
 after(() => rmSync(temp, { recursive: true, force: true }));
@@ -60,7 +60,7 @@ test("a match's key survives its encoding: no time, no offset, no member, non-AS
 });
 
 test("matches spilled in runs come back merged in order, with their detections", async () => {
-  const sorter = new MatchSorter(7, temp);
+  const sorter = new MatchSorter({ runSize: 7, tempDir: temp });
   const added: QueuedMatch[] = [];
   // A scrambled order, times repeating, some without a time; more than four runs' worth.
   for (let i = 0; i < 40; i++) {
@@ -83,7 +83,7 @@ test("matches spilled in runs come back merged in order, with their detections",
 });
 
 test("a run's records that straddle its read blocks, or outgrow one, come back whole", async () => {
-  const sorter = new MatchSorter(5, temp);
+  const sorter = new MatchSorter({ runSize: 5, tempDir: temp });
   const added: QueuedMatch[] = [];
   // Runs are read a mebibyte at a time: detections of 300 KiB fall across block ends, and one of 2.5 MiB spans three.
   for (let i = 0; i < 12; i++) {
@@ -97,4 +97,56 @@ test("a run's records that straddle its read blocks, or outgrow one, come back w
   for await (const m of sorter.sorted()) out.push(m);
   assert.deepEqual(out.map(detectionOfQueued), [...added].sort(compareQueued).map(detectionOfQueued));
   sorter.cleanup();
+});
+
+test("past `fanIn` runs, runs are merged into fewer first; the order and the detections are unchanged", async () => {
+  const dir = mkdtempSync(join(temp, "fan-in-"));
+  const sorter = new MatchSorter({ runSize: 4, fanIn: 3, tempDir: dir });
+  const added: QueuedMatch[] = [];
+  // 61 matches: 15 runs of 4 and one left in memory; with 3 runs merged at a time, two passes bring them down to 2.
+  for (let i = 0; i < 61; i++) {
+    const m = match(i, i % 13 === 0 ? null : ((i * 53) % 17) * 1000, `/e/${i % 3}.evtx`);
+    added.push(m);
+    sorter.add(m);
+  }
+  const expected = [...added].sort(compareQueued);
+  for (let pass = 0; pass < 2; pass++) {
+    const out: QueuedMatch[] = [];
+    for await (const m of sorter.sorted()) out.push(m);
+    assert.deepEqual(out.map(detectionOfQueued), expected.map(detectionOfQueued), `pass ${pass}`);
+    assert.deepEqual(
+      out.map((m) => [m.ruleIndex, m.report, m.consumed]),
+      expected.map((m) => [m.ruleIndex, m.report, m.consumed]),
+    );
+    assert.ok(sorter.runCount <= 3, `${sorter.runCount} runs merged at the end`);
+    // The runs merged away are gone from disk: only those the last merge reads are left.
+    const [folder] = readdirSync(dir);
+    assert.equal(readdirSync(join(dir, folder as string)).length, sorter.runCount);
+  }
+  sorter.cleanup();
+});
+
+test("large detections go to a run by their size before their count fills one", async () => {
+  const sorter = new MatchSorter({ runSize: 1000, runBytes: 64 * 1024, tempDir: temp });
+  const added: QueuedMatch[] = [];
+  // Script blocks of 20,000 characters (40 KB in memory): a run every two of them, not every thousand.
+  for (let i = 0; i < 10; i++) {
+    const m = match(i, (i * 7) % 10, "/e/ps.evtx");
+    (m.detection as { event: Record<string, unknown> }).event["EventData.ScriptBlockText"] = "x".repeat(20_000);
+    added.push(m);
+    sorter.add(m);
+  }
+  const out: QueuedMatch[] = [];
+  for await (const m of sorter.sorted()) out.push(m);
+  assert.equal(sorter.runCount, 5);
+  assert.deepEqual(out.map(detectionOfQueued), [...added].sort(compareQueued).map(detectionOfQueued));
+  sorter.cleanup();
+});
+
+test("a detection's size in memory: a worker's bytes as they are, an object's from its event's texts", () => {
+  assert.equal(heldBytes(new Uint8Array(1234)), 1234);
+  const small = match(1, 0, "/e/a.evtx").detection as Detection;
+  const large: Detection = { ...small, event: { ...small.event, "EventData.ScriptBlockText": "y".repeat(50_000) } };
+  assert.ok(heldBytes(small) >= 1024 && heldBytes(small) < 2048);
+  assert.ok(heldBytes(large) >= 100_000, `${heldBytes(large)}`);
 });
