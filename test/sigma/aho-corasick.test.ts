@@ -115,3 +115,88 @@ test("whether a number's text could hold a needle: only needles of digits, sign,
     }
   }
 });
+
+/** `scanAscii`'s occurrences (null when it declines the text: not ASCII). */
+function foundAscii(ac: AhoCorasick, text: string): string[] | null {
+  const n = ac.scanAscii(text);
+  if (n < 0) return null;
+  const out: string[] = [];
+  for (let k = 0; k < n; k++) out.push(`${ac.matchNeedle[k]}@${ac.matchStart[k]}`);
+  return out.sort();
+}
+
+test("needles of four characters or more are searched by skipping: the same occurrences as the naive search of the lower case", () => {
+  let seed = 7;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  // A small alphabet so that needles overlap, repeat, share prefixes and suffixes, and occur often; upper case in
+  // the texts, folded as the needles are lower case.
+  const lower = [..."ab:\\."];
+  const text = (max: number): string =>
+    Array.from({ length: random(max + 1) }, () => {
+      const c = lower[random(lower.length)] as string;
+      return random(3) === 0 ? c.toUpperCase() : c;
+    }).join("");
+  let skipped = 0;
+  for (let round = 0; round < 200; round++) {
+    const shortest = 4 + random(6);
+    const needles = [
+      ...new Set(
+        Array.from({ length: 1 + random(12) }, () =>
+          Array.from({ length: shortest + random(5) }, () => lower[random(lower.length)]).join(""),
+        ),
+      ),
+    ];
+    for (const budget of [1 << 21, 16]) {
+      const ac = new AhoCorasick(needles, budget);
+      assert.ok(ac.skips);
+      skipped++;
+      for (let t = 0; t < 20; t++) {
+        const s = text(60);
+        const expected = naive(needles, s.toLowerCase());
+        assert.deepEqual(foundAscii(ac, s), expected, `${JSON.stringify(needles)} in ${JSON.stringify(s)}`);
+        assert.deepEqual(found(ac, s.toLowerCase()), expected);
+      }
+    }
+  }
+  assert.equal(skipped, 400);
+});
+
+test("skipping: Mimikatz's keywords in paths and command lines, at the start, at the end, overlapping, not at all", () => {
+  const needles = ["sekurlsa::", "lsadump::", "privilege::debug", "gentilkiwi.com", "eo.oe.kiwi", "\\mimilib.dll"];
+  const ac = new AhoCorasick(needles);
+  assert.ok(ac.skips);
+  for (const s of [
+    "SEKURLSA::logonpasswords",
+    "mimikatz # privilege::debug",
+    "x lsadump::sam lsadump::secrets",
+    "C:\\Windows\\System32\\mimilib.dll",
+    "eo.oe.kiwi.eo.oe.kiwi",
+    "http://blog.gentilkiwi.com/mimikatz",
+    "C:\\Windows\\System32\\svchost.exe -k netsvcs -p -s Schedule",
+    "lsadump:",
+    "",
+    "a",
+  ]) {
+    assert.deepEqual(foundAscii(ac, s), naive(needles, s.toLowerCase()), s);
+  }
+  // Not ASCII: declined, for the caller to lower-case and scan whole (the Kelvin sign's lower case is ASCII "k").
+  assert.equal(ac.scanAscii("\u212Aerberos sekurlsa::"), -1);
+  assert.equal(ac.scanAscii("café"), -1);
+  // A needle under four characters: every character is read.
+  assert.equal(new AhoCorasick(["cmd", "sekurlsa::"]).skips, false);
+  assert.equal(new AhoCorasick([]).skips, false);
+});
+
+test("an automaton made again from its tables skips as the one built from the needles", () => {
+  const needles = ["sekurlsa::", "kerberos::golden", "misc::skeleton", "\u00e9vil-k\u00e9y"];
+  const ac = new AhoCorasick(needles);
+  const again = new AhoCorasick(deserialize(serialize(ac.tables())) as AutomatonTables);
+  assert.ok(again.skips);
+  for (const s of ["Kerberos::Golden /user:x", "misc::skeleton sekurlsa::", "nothing here at all"]) {
+    assert.deepEqual(foundAscii(again, s), foundAscii(ac, s));
+    assert.deepEqual(foundAscii(again, s), naive(needles, s.toLowerCase()));
+  }
+});

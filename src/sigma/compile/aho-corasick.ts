@@ -8,10 +8,22 @@
  * transitions are a dense row; other states keep their children sparse and follow failure links, so memory stays
  * proportional to the needles' total length (thousands of needles with encoded and non-ASCII text would make a
  * full transition table hundreds of megabytes).
+ *
+ * When every needle is long (SKIP_FROM characters or more), ASCII text is searched by skipping instead (Wu and
+ * Manber's scheme with blocks of two characters): the two characters at the end of a window of the shortest needle's
+ * length tell how far the window can move on before some needle could start in it, and only where that is nowhere
+ * are the needles starting there read through the trie. An automaton of keywords (Mimikatz's, which SigmaHQ searches
+ * for in every field of every Windows event, the shortest nine characters long) reads a few characters in ten.
  */
 
 /** Classes of the first 128 code units, looked up in an array; the rest in a map. */
 const ASCII = 128;
+
+/** The shortest needle length from which ASCII text is searched by skipping (see the module's comment). */
+const SKIP_FROM = 4;
+
+/** A character outside ASCII: such a text is lower-cased and scanned whole instead (its lower case may differ in length). */
+const NON_ASCII = /[^\u0000-\u007f]/;
 
 /** Transition-table entries (4 bytes each) an automaton may spend on dense rows for its shallowest states. */
 const DENSE_BUDGET = 1 << 16;
@@ -70,6 +82,24 @@ export class AhoCorasick {
   constructor(source: readonly string[] | AutomatonTables, denseBudget = DENSE_BUDGET) {
     this.t = isNeedles(source) ? buildTables(source, denseBudget) : withDenseRows(checkTables(source));
     this.matchesNumbers = reachesNeedle(this.t, NUMBER_TEXT);
+    this.shortest = this.t.lengths.reduce((m, n) => Math.min(m, n), Number.POSITIVE_INFINITY);
+    this.shift =
+      this.shortest >= SKIP_FROM && this.shortest !== Number.POSITIVE_INFINITY
+        ? skipTable(this.t, this.shortest)
+        : null;
+  }
+
+  /** The shortest needle's length (Infinity for none). */
+  private readonly shortest: number;
+  /**
+   * For two ASCII characters' classes `a`, `b` (at `a * width + b`): how far a window may move on when they end it,
+   * or null when some needle is too short to skip by.
+   */
+  private readonly shift: Uint8Array | null;
+
+  /** Whether ASCII text is searched by skipping rather than character by character. */
+  get skips(): boolean {
+    return this.shift !== null;
   }
 
   /** Number of needles, ids 0..size-1 in the order given. */
@@ -108,6 +138,7 @@ export class AhoCorasick {
    * soon as a non-ASCII character shows up, whose lower case the caller must compute.
    */
   scanAscii(text: string): number {
+    if (this.shift !== null) return NON_ASCII.test(text) ? -1 : this.skipAscii(text, this.shift, this.shortest);
     const t = this.t;
     const { asciiClass, dense, width, denseStates } = t;
     let found = 0;
@@ -118,6 +149,45 @@ export class AhoCorasick {
       const c = asciiClass[code] as number;
       state = c === 0 ? 0 : state < denseStates ? (dense[state * width + c] as number) : step(t, state, c);
       if (state !== 0) found = this.record(state, i + 1, found);
+    }
+    return found;
+  }
+
+  /**
+   * `scanAscii` by skipping, for ASCII text: a window of the shortest needle's length (`m`) moves along the text by
+   * what the last two characters of it allow (`shift`). Where they allow no move, the window's end may be the end of
+   * a needle's first `m` characters: the needles that start at the window's start are read through the trie there.
+   * Every occurrence is found once, as the character-by-character scan finds it (in another order).
+   */
+  private skipAscii(text: string, shift: Uint8Array, m: number): number {
+    const t = this.t;
+    const { asciiClass, width, terminal } = t;
+    const n = text.length;
+    let found = 0;
+    let pos = m - 1;
+    while (pos < n) {
+      const a = asciiClass[text.charCodeAt(pos - 1)] as number;
+      const b = asciiClass[text.charCodeAt(pos)] as number;
+      const by = shift[a * width + b] as number;
+      if (by !== 0) {
+        pos += by;
+        continue;
+      }
+      const start = pos - m + 1;
+      let state = 0;
+      for (let i = start; i < n; i++) {
+        const c = asciiClass[text.charCodeAt(i)] as number;
+        if (c === 0) break;
+        state = child(t, state, c);
+        if (state === -1) break;
+        const id = terminal[state] as number;
+        if (id !== -1) {
+          if (found === this.matchNeedle.length) this.grow();
+          this.matchNeedle[found] = id;
+          this.matchStart[found++] = start;
+        }
+      }
+      pos++;
     }
     return found;
   }
@@ -168,6 +238,38 @@ function reachesNeedle(t: Tables, chars: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * The skip table for needles of `m` characters or more: a window of `m` characters whose last two characters are a
+ * pair that ends, at depth d (2 <= d <= m), a path of the trie from the root may hold the first d characters of a
+ * needle at its end, so it may move on by m - d at most; a pair that ends no such path, by m - 1. Only pairs of ASCII
+ * classes are kept (the text searched this way is ASCII); moves are capped at 255, which only makes them shorter.
+ */
+function skipTable(t: Tables, m: number): Uint8Array {
+  const { width, firstChild, childClass, childState } = t;
+  const shift = new Uint8Array(width * width).fill(Math.min(m - 1, 255));
+  // Breadth-first from the root, each state with its depth and the class of the edge into it, down to depth m.
+  let level = [0];
+  const classInto = new Map<number, number>([[0, -1]]);
+  for (let depth = 1; depth <= m && level.length > 0; depth++) {
+    const next: number[] = [];
+    for (const state of level) {
+      const a = classInto.get(state) as number;
+      for (let k = firstChild[state] as number; k < (firstChild[state + 1] as number); k++) {
+        const b = childClass[k] as number;
+        const to = childState[k] as number;
+        if (depth >= 2 && a < width && b < width && a > 0) {
+          const i = a * width + b;
+          shift[i] = Math.min(shift[i] as number, m - depth);
+        }
+        classInto.set(to, b);
+        next.push(to);
+      }
+    }
+    level = next;
+  }
+  return shift;
 }
 
 function isNeedles(source: readonly string[] | AutomatonTables): source is readonly string[] {
