@@ -100,9 +100,42 @@ export function plainValue(v: FieldValue): PlainValue {
   return v as PlainValue;
 }
 
-export function detectionOf(rule: DetectionRule, event: HuntEvent): Detection {
+/**
+ * An empty event object per record layout (its fields in order, every value null), for detections to copy:
+ * see `eventObject`. Keyed by the layout array, which the EVTX reader keeps per compiled record shape.
+ */
+const eventTemplates = new WeakMap<readonly string[], Record<string, PlainValue>>();
+
+/**
+ * A detection's event as an object V8 keeps with fast properties. Built by adding the fields one by one, V8 made
+ * nearly every event a dictionary (136 of the corpus's 6,009 detections stayed fast), and every output paid for it:
+ * listing an event's fields took 4.2-6.0 µs instead of 1.4 µs, writing it as JSON 4.6 µs instead of 2.9 µs. A copy of
+ * a template made once per layout (by JSON.parse, which builds fast objects) has the template's shape, and setting the
+ * fields it already has keeps that shape.
+ */
+function eventObject(fields: HuntEvent["fields"]): Record<string, PlainValue> | null {
+  const layout = fields.layout?.() ?? null;
+  if (layout === null || fields.layoutValues === undefined) return null;
+  let template = eventTemplates.get(layout);
+  if (template === undefined) {
+    const empty: Record<string, null> = {};
+    for (const path of layout)
+      Object.defineProperty(empty, path, { value: null, enumerable: true, writable: true, configurable: true });
+    template = JSON.parse(JSON.stringify(empty)) as Record<string, PlainValue>;
+    eventTemplates.set(layout, template);
+  }
+  const event = { ...template };
+  const values = fields.layoutValues();
+  // Own properties only, `__proto__` among them (JSON.parse makes it an own field): setting them never reaches a
+  // prototype's setter.
+  for (let i = 0; i < layout.length; i++) event[layout[i] as string] = plainValue(values[i] as FieldValue);
+  return event;
+}
+
+/** The event object of a record without a layout (JSON input, or a record the generic view renders). */
+function eventObjectOf(view: HuntEvent["fields"]): Record<string, PlainValue> {
   const fields: Record<string, PlainValue> = {};
-  event.fields.forEach((value, path) => {
+  view.forEach((value, path) => {
     // A field named `__proto__` (a JSON export may carry one) is kept as a field: assigned, it would set the object's
     // prototype, or with a text value vanish.
     if (path === "__proto__") {
@@ -116,6 +149,11 @@ export function detectionOf(rule: DetectionRule, event: HuntEvent): Detection {
       fields[path] = plainValue(value);
     }
   });
+  return fields;
+}
+
+export function detectionOf(rule: DetectionRule, event: HuntEvent): Detection {
+  const fields = eventObject(event.fields) ?? eventObjectOf(event.fields);
   const text = (path: string): string | null => {
     const v = fields[path];
     return v === undefined || v === null ? null : String(v);

@@ -1,14 +1,19 @@
 /**
- * A text file written in batches through a StreamWriter: rows are gathered up to BATCH_CHARS and handed to the
- * stream together (one write per batch instead of one per detection), and a slow disk holds the caller back instead
- * of filling memory. Opening waits for the file to be created, so a bad path fails before any detection is read.
+ * A text file written in batches through a StreamWriter: rows are encoded as UTF-8 into a buffer of BATCH_BYTES as
+ * they come and the buffer is handed to the stream when full (one write per batch instead of one per detection), and
+ * a slow disk holds the caller back instead of filling memory. Opening waits for the file to be created, so a bad
+ * path fails before any detection is read. (Gathering the rows as strings and joining them cost more than making
+ * them: 12 ns a character, as each row, built by concatenation, was first flattened, then copied into the joined
+ * text, then encoded.)
  */
 import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
 import { StreamWriter } from "./stream-writer.js";
 
-const BATCH_CHARS = 64 * 1024;
+const BATCH_BYTES = 256 * 1024;
+/** The most bytes one UTF-16 code unit takes in UTF-8. */
+const MAX_BYTES_PER_UNIT = 3;
 
 export interface FileSink {
   write(text: string): Promise<void>;
@@ -24,8 +29,8 @@ export async function openFileSink(path: string): Promise<FileSink> {
 
 class BatchedFileSink implements FileSink {
   private readonly writer: StreamWriter;
-  private batch: string[] = [];
-  private batchChars = 0;
+  private batch = Buffer.allocUnsafe(BATCH_BYTES);
+  private used = 0;
   private error: Error | null = null;
   private closed = false;
 
@@ -40,9 +45,17 @@ class BatchedFileSink implements FileSink {
   async write(text: string): Promise<void> {
     if (this.closed) throw new Error("write after close");
     this.check();
-    this.batch.push(text);
-    this.batchChars += text.length;
-    if (this.batchChars >= BATCH_CHARS) await this.flushBatch();
+    const most = text.length * MAX_BYTES_PER_UNIT;
+    if (this.used + most > this.batch.length) {
+      await this.flushBatch();
+      if (most > this.batch.length) {
+        // A row larger than a batch (a script block of 100,000 characters) goes on its own.
+        await this.writer.write(text);
+        this.check();
+        return;
+      }
+    }
+    this.used += this.batch.write(text, this.used, "utf8");
   }
 
   async close(): Promise<void> {
@@ -60,11 +73,12 @@ class BatchedFileSink implements FileSink {
   }
 
   private async flushBatch(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const text = this.batch.join("");
-    this.batch = [];
-    this.batchChars = 0;
-    await this.writer.write(text);
+    if (this.used === 0) return;
+    // The stream keeps the bytes until they are written: the next rows go into a new buffer.
+    const bytes = this.batch.subarray(0, this.used);
+    this.batch = Buffer.allocUnsafe(BATCH_BYTES);
+    this.used = 0;
+    await this.writer.write(bytes);
     this.check();
   }
 

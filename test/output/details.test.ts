@@ -2,7 +2,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { PlainValue } from "../../src/hunt/detection.js";
-import { detailEntries, detailsFor, fieldText, MAX_VALUE_CHARS } from "../../src/output/details.js";
+import {
+  detailEntries,
+  detailsFor,
+  fieldText,
+  isDataField,
+  isNamespaceDeclaration,
+  MAX_VALUE_CHARS,
+} from "../../src/output/details.js";
 
 const SECURITY = "Security";
 const SYSMON = "Microsoft-Windows-Sysmon/Operational";
@@ -208,4 +215,25 @@ test("long values are cut with a marker; line breaks and tabs become one space",
   assert.equal(fieldText(null), "");
   const details = detailsFor(data({ ScriptBlockText: long }), "Microsoft-Windows-PowerShell/Operational", 4104);
   assert.equal(details.ScriptBlock.length, MAX_VALUE_CHARS + "…[+500 chars]".length);
+});
+
+test("namespace declarations are told from data fields by their leaf: xmlns and xmlns:prefix only", () => {
+  for (const path of ["xmlns", "EventData.xmlns", "UserData.EventXML.xmlns", "UserData.EventXML.xmlns:auto-ns3"]) {
+    assert.equal(isNamespaceDeclaration(path), true, path);
+  }
+  for (const path of ["EventData.xmlnsX", "EventData.myxmlns", "EventData.Xmlns", "EventData.xmln", "xmlns.Data", ""]) {
+    assert.equal(isNamespaceDeclaration(path), false, path);
+  }
+  assert.equal(isDataField("EventData.CommandLine"), true);
+  assert.equal(isDataField("UserData.EventXML.xmlns"), false);
+  assert.equal(isDataField("System.Computer"), false);
+});
+
+test("a value's line breaks and tabs become one space each run; a value without them comes back as it is", () => {
+  assert.equal(fieldText("cmd.exe /c whoami"), "cmd.exe /c whoami");
+  assert.equal(fieldText("a\tb"), "a b");
+  assert.equal(fieldText("a\rb"), "a b");
+  assert.equal(fieldText("line one\r\n\r\nline two\n"), "line one line two ");
+  assert.equal(fieldText(["x\ny", "z"]), "x y, z");
+  assert.equal(fieldText(42), "42");
 });
