@@ -189,7 +189,7 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
     for (const s of result.sources) {
       const name = s.member === undefined ? s.file : `${s.file}!/${s.member}`;
       process.stderr.write(
-        `${sanitizeForTerminal(name)}: ${s.format}, ${s.events} events (${s.recovered} recovered), ${s.skipped} skipped, ${s.problems.length} problems, ${s.bytes} bytes\n`,
+        `${sanitizeForTerminal(name)}: ${s.format}, ${s.events} events (${s.recovered} recovered), ${s.skipped} skipped, ${s.problemCount} problems, ${s.bytes} bytes\n`,
       );
     }
   }
@@ -206,7 +206,11 @@ export function summaryOf(result: HuntResult): HuntSummary {
   let filesDamaged = 0;
   let filesUnreadable = 0;
   const byFile = new Map<string, SourceStats[]>();
-  for (const s of result.sources) byFile.set(s.file, [...(byFile.get(s.file) ?? []), s]);
+  for (const s of result.sources) {
+    const list = byFile.get(s.file);
+    if (list === undefined) byFile.set(s.file, [s]);
+    else list.push(s);
+  }
   for (const f of result.files) {
     if (f.failed !== undefined) {
       filesUnreadable++;
@@ -216,12 +220,12 @@ export function summaryOf(result: HuntResult): HuntSummary {
     }
     const sources = byFile.get(f.path) ?? [];
     const unusable = sources.every((s) => s.format === "unknown" || s.format === "unreadable");
-    const hurt = sources.some((s) => s.problems.length > 0 || s.skipped > 0);
+    const hurt = sources.some((s) => s.problemCount > 0 || s.skipped > 0);
     if (unusable) filesUnreadable++;
     else if (hurt) filesDamaged++;
     for (const s of sources) {
+      problemCount += s.problemCount;
       for (const p of s.problems) {
-        problemCount++;
         if (problems.length < 50) {
           problems.push({
             file: s.file,

@@ -271,7 +271,7 @@ async function readChunksAt(handle: FileHandle, offset: number, size: number, in
 
 /**
  * Records of one file, streamed one by one or (`batches()`, a chunk's records at a time) faster; read once, either
- * way. `stats` and `damage` are complete once iteration ends.
+ * way. `stats` and `damage` are complete once iteration ends; `damage` stays empty when `onDamage` is given.
  */
 export interface EvtxFileReader extends AsyncIterable<EvtxRecord> {
   readonly stats: ReadStats;
@@ -289,10 +289,13 @@ export function readEvtxFile(path: string, options: StreamOptions = {}): EvtxFil
   const range = options.chunks ?? WHOLE_FILE;
   const stats = emptyStats();
   const problems: Damage[] = [];
-  const report = (d: Damage): void => {
-    problems.push(d);
-    options.onDamage?.(d);
-  };
+  // With a callback, problems go to it as they are found and are not also kept: a file damaged throughout would keep
+  // one for every record.
+  const report =
+    options.onDamage ??
+    ((d: Damage): void => {
+      problems.push(d);
+    });
   return {
     stats,
     damage: problems,

@@ -65,7 +65,7 @@ export interface ReadOptions {
   readonly file?: string;
   /** Recover records beyond the header's chunk count, in chunk slack and in damaged chunks. Default true. */
   readonly recover?: boolean;
-  /** Called for each problem as it is found. */
+  /** Called for each problem as it is found. A file reader (readEvtxFile) given one does not also keep them. */
   readonly onDamage?: (damage: Damage) => void;
 }
 

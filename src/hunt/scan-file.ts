@@ -9,7 +9,7 @@ import { detailsFor } from "../output/details.js";
 import { ScopeCollector, type ScopeFacts, ScopeFactsMerger } from "../scope/index.js";
 import type { DetectionRule } from "../sigma/model.js";
 import { openEvidence } from "../sources/open.js";
-import type { SourceStats } from "../sources/types.js";
+import { keptProblems, type SourceStats } from "../sources/types.js";
 import { type Detection, type Level, levelRank, type PlainValue } from "./detection.js";
 import { type HuntRules, levelOf, ruleInfo } from "./rules.js";
 
@@ -67,7 +67,8 @@ export function mergeFileResults(parts: readonly FileResult[]): FileResult {
               events: seen.events + s.events,
               recovered: seen.recovered + s.recovered,
               skipped: seen.skipped + s.skipped,
-              problems: [...seen.problems, ...s.problems],
+              problemCount: seen.problemCount + s.problemCount,
+              problems: keptProblems(seen.problems, s.problems),
             },
       );
     }

@@ -13,6 +13,7 @@ import { CHUNK_SIZE } from "../evtx/chunk.js";
 import { FILE_HEADER_BLOCK_SIZE } from "../evtx/file-header.js";
 import { layoutFromHeader } from "../evtx/layout.js";
 import type { ChunkRange } from "../evtx/types.js";
+import { keptProblems } from "../sources/types.js";
 import { startWorker } from "../parallel/start-worker.js";
 import type { RuleProblem } from "../sigma/model.js";
 import { type QueuedMatch, queuedMatch, unpackBatch } from "./match-batch.js";
@@ -166,7 +167,16 @@ class FileAssembly {
     const [first, ...rest] = merged.sources;
     const lost = entry.failures.map((reason) => ({ kind: "unreadable" as const, offset: null, reason }));
     const sources =
-      first === undefined ? merged.sources : [{ ...first, problems: [...first.problems, ...lost] }, ...rest];
+      first === undefined
+        ? merged.sources
+        : [
+            {
+              ...first,
+              problemCount: first.problemCount + lost.length,
+              problems: keptProblems(first.problems, lost),
+            },
+            ...rest,
+          ];
     this.onFile(task.path, { result: { ...merged, sources } });
   }
 }

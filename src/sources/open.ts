@@ -13,7 +13,7 @@ import { readEvtx } from "./evtx-source.js";
 import { detectFormat } from "./format.js";
 import { readGzip } from "./gzip-source.js";
 import { readJson } from "./json-source.js";
-import { type Limits, newTally, type Place, type ReadContext, type SourceTally } from "./read-context.js";
+import { addProblem, type Limits, newTally, type Place, type ReadContext, type SourceTally } from "./read-context.js";
 import type { EvidenceOptions, EvidenceReader, EvidenceTotals, SourceProblemKind, SourceStats } from "./types.js";
 import { readZip } from "./zip-source.js";
 
@@ -60,7 +60,7 @@ export function openEvidence(paths: readonly string[], options: EvidenceOptions 
       return source;
     },
     report(source, problem) {
-      source.problems.push(problem);
+      addProblem(source, problem);
       options.onProblem?.(source, problem);
     },
     skip(source, problem) {
@@ -186,7 +186,7 @@ export function totalsOf(files: number, sources: readonly SourceStats[]): Eviden
     totals.events += s.events;
     totals.recovered += s.recovered;
     totals.skipped += s.skipped;
-    totals.problems += s.problems.length;
+    totals.problems += s.problemCount;
     if (s.format === "unknown" || s.format === "unreadable") totals.unusable++;
   }
   return totals;

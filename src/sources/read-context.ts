@@ -2,7 +2,7 @@
 import type { EventBatch, EventOrigin } from "../events/event.js";
 import type { ReadBuffers } from "../evtx/read-buffers.js";
 import type { ChunkRange } from "../evtx/types.js";
-import type { Container, EvidenceFormat, SourceProblem, SourceStats } from "./types.js";
+import { type Container, type EvidenceFormat, PROBLEMS_KEPT, type SourceProblem, type SourceStats } from "./types.js";
 
 /** Where a piece of content sits: the file on disk, the member path inside archives, the layers around it. */
 export interface Place {
@@ -18,6 +18,7 @@ export interface SourceTally extends SourceStats {
   events: number;
   recovered: number;
   skipped: number;
+  problemCount: number;
   readonly problems: SourceProblem[];
 }
 
@@ -31,8 +32,15 @@ export function newTally(place: Place, format: EvidenceFormat): SourceTally {
     events: 0,
     recovered: 0,
     skipped: 0,
+    problemCount: 0,
     problems: [],
   };
+}
+
+/** Counts a source's problem, and keeps it while fewer than PROBLEMS_KEPT are. */
+export function addProblem(source: SourceTally, problem: SourceProblem): void {
+  source.problemCount++;
+  if (source.problems.length < PROBLEMS_KEPT) source.problems.push(problem);
 }
 
 /** An event's origin at `offset` in `source`. */

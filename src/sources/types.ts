@@ -61,7 +61,21 @@ export interface SourceStats {
   readonly recovered: number;
   /** Records or JSON values read but not yielded: each has a problem. Read = events + skipped. */
   readonly skipped: number;
+  /** Problems reported, all of them. */
+  readonly problemCount: number;
+  /**
+   * The first PROBLEMS_KEPT problems, in the order reported. The rest are counted only: a damaged or hostile source
+   * can have a problem for every record (two million bad lines in a 4 MB JSON Lines file held 359 MiB).
+   */
   readonly problems: readonly SourceProblem[];
+}
+
+/** Problems kept per source (see SourceStats.problems); `openEvidence`'s onProblem still sees every one. */
+export const PROBLEMS_KEPT = 100;
+
+/** Problems of a source as kept: the first PROBLEMS_KEPT of `a` then `b`. */
+export function keptProblems(a: readonly SourceProblem[], b: readonly SourceProblem[]): SourceProblem[] {
+  return [...a, ...b.slice(0, Math.max(0, PROBLEMS_KEPT - a.length))].slice(0, PROBLEMS_KEPT);
 }
 
 export interface EvidenceOptions {

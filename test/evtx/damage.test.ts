@@ -3,7 +3,11 @@
  * made, leaves every other checksum valid, and checks what is still read, what is recovered and what is reported.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
+import { readEvtxFile } from "../../src/evtx/index.js";
 import type { Damage, EvtxRecord } from "../../src/evtx/types.js";
 import {
   BinXmlBuilder,
@@ -393,4 +397,30 @@ describe("not EVTX at all", () => {
       assert.equal(stats.chunks, 0);
     });
   }
+});
+
+describe("damage from a file on disk", () => {
+  test("given a callback, the reader hands every damage entry to it and keeps none itself; without one, it keeps them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vigil-damage-"));
+    try {
+      const { buf, written } = baseFile();
+      // Every fourth record of the first chunk with an absurd size.
+      for (const w of inChunk(written, 0).filter((_, i) => i % 4 === 1))
+        setU32(buf, w.offset + RecordHeader.Size, 0xfffffff0);
+      refreshChecksums(buf, 0);
+      const path = join(dir, "damaged.evtx");
+      writeFileSync(path, buf);
+      const kept = readEvtxFile(path);
+      for await (const _ of kept);
+      const seen: Damage[] = [];
+      const streamed = readEvtxFile(path, { onDamage: (d) => seen.push(d) });
+      for await (const _ of streamed);
+      assert.ok(kept.damage.length > 5, kinds(kept.damage).join());
+      assert.deepEqual(seen, kept.damage);
+      assert.deepEqual(streamed.damage, []);
+      assert.deepEqual(streamed.stats, kept.stats);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

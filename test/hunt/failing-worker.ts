@@ -22,6 +22,7 @@ port.on("message", (m: ToWorker) => {
       events: 0,
       recovered: 0,
       skipped: 0,
+      problemCount: 0,
       problems: [],
     };
     const result = {

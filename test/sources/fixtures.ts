@@ -11,7 +11,12 @@ import { crc32, deflateRawSync } from "node:zlib";
 import type { HuntEvent } from "../../src/events/event.js";
 import { defineTemplate, el, opt, RecordHeader, refreshChecksums } from "../../src/evtx/write/index.js";
 import { openEvidence } from "../../src/sources/open.js";
-import { type EvidenceOptions, SKIPPED_RECORD_KINDS, type SourceStats } from "../../src/sources/types.js";
+import {
+  type EvidenceOptions,
+  PROBLEMS_KEPT,
+  SKIPPED_RECORD_KINDS,
+  type SourceStats,
+} from "../../src/sources/types.js";
 import { eventElement, processCreationFile, systemValues, writeTemplateRecords } from "../evtx/fixtures.js";
 
 export interface ZipMember {
@@ -161,7 +166,11 @@ export function assertReconciles(
     assert.equal(s.events, mine.length, `${key(s)}: events counts what was yielded`);
     assert.equal(s.recovered, mine.filter((e) => e.recovered).length, `${key(s)}: recovered`);
     for (const p of s.problems) assert.ok(p.reason.length > 0, `${key(s)}: a problem says why`);
-    if (s.format === "evtx") {
+    // Every problem is counted; the first PROBLEMS_KEPT are kept.
+    assert.equal(s.problems.length, Math.min(s.problemCount, PROBLEMS_KEPT), `${key(s)}: problems kept`);
+    if (s.problemCount > PROBLEMS_KEPT) {
+      assert.ok(s.skipped <= s.problemCount, `${key(s)}: each skipped record is a problem`);
+    } else if (s.format === "evtx") {
       const damage = s.problems.filter((p) => p.kind === "evtx-damage").length;
       assert.ok(s.skipped <= damage, `${key(s)}: each skipped record has damage (${s.skipped} <= ${damage})`);
     } else {
@@ -188,7 +197,7 @@ export function assertReconciles(
   );
   assert.equal(
     totals.problems,
-    sum((s) => s.problems.length),
+    sum((s) => s.problemCount),
     "total problems",
   );
   assert.equal(totals.sources, sources.length);

@@ -8,7 +8,8 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
-import type { SourceProblem, SourceStats } from "../../src/sources/types.js";
+import { openEvidence } from "../../src/sources/open.js";
+import { PROBLEMS_KEPT, type SourceProblem, type SourceStats } from "../../src/sources/types.js";
 import { damagedEvtxFile, evtxFile, jsonl, put, readAll, tempFolder, zipOf } from "./fixtures.js";
 
 const event = (i: number) => ({
@@ -318,6 +319,30 @@ test("archives nested past the limit are not opened", async (t) => {
     ],
   );
   assert.deepEqual(sources[0].containers, ["gzip", "gzip"]);
+});
+
+test("a source with a problem on every line keeps the first problems and counts them all: memory does not grow with them", async (t) => {
+  const dir = tempFolder(t);
+  const bad = PROBLEMS_KEPT * 30;
+  const lines = [JSON.stringify(event(1)), ...Array.from({ length: bad }, () => "42"), JSON.stringify(event(2))];
+  const path = put(dir, "noisy.jsonl", lines.join("\n"));
+  const seen: SourceProblem[] = [];
+  const reader = openEvidence([path], { onProblem: (_, p) => seen.push(p) });
+  const events: string[] = [];
+  for await (const e of reader) events.push(String(e.fields.get("EventData.Image")));
+  const s = only(reader.sources);
+  assert.deepEqual(events, ["p1.exe", "p2.exe"]);
+  assert.equal(s.skipped, bad);
+  assert.equal(s.problemCount, bad);
+  assert.equal(s.problems.length, PROBLEMS_KEPT);
+  assert.deepEqual(
+    s.problems.map((p) => p.line),
+    Array.from({ length: PROBLEMS_KEPT }, (_, i) => i + 2),
+    "the first ones, in order",
+  );
+  assert.equal(seen.length, bad, "every problem still goes to onProblem");
+  assert.equal(reader.totals().problems, bad);
+  await readAll([path]);
 });
 
 test("EVTX damage is reported per record, skipped records counted, on disk and out of a gzip stream", async (t) => {
