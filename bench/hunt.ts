@@ -32,6 +32,8 @@ interface Measurement {
   readonly detections: number;
   readonly maxRssMiB: number;
   readonly liveHeapMiB: number;
+  /** CPU time of the measurement, every thread of its process (user and system). */
+  readonly cpuMs: number;
   /** Threads that scanned (a hunt may judge the evidence too small to share; see SplitPolicy.minBytesPerWorker). */
   readonly scanThreads: number;
 }
@@ -55,6 +57,7 @@ async function measure(
   for (const f of files) bytes += (await stat(f)).size;
   bytes *= repeat;
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   let events = 0;
   let detections = 0;
   let scanThreads = 1;
@@ -85,11 +88,13 @@ async function measure(
     scanThreads = result.scanThreads;
   }
   const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const maxRssMiB = process.resourceUsage().maxRSS / 1024;
   // What stays live once the hunt is over (its result held): the heap after a full collection.
   (globalThis as { gc?: () => void }).gc?.();
   const liveHeapMiB = process.memoryUsage().heapUsed / 2 ** 20;
-  return { ms, bytes, events, detections, maxRssMiB, liveHeapMiB, scanThreads };
+  return { ms, bytes, events, detections, maxRssMiB, liveHeapMiB, cpuMs, scanThreads };
 }
 
 const args = process.argv.slice(2);
@@ -180,7 +185,7 @@ const line = (label: string, m: Measurement): string =>
     .toString()
     .padStart(
       7,
-    )} events/s  peak RSS ${m.maxRssMiB.toFixed(0)} MiB, live heap after ${m.liveHeapMiB.toFixed(0)} MiB${m.detections > 0 ? `  ${m.detections} detections, scanned on ${m.scanThreads} thread(s)` : ""}`;
+    )} events/s  CPU ${(m.cpuMs / 1000).toFixed(1)} s  peak RSS ${m.maxRssMiB.toFixed(0)} MiB, live heap after ${m.liveHeapMiB.toFixed(0)} MiB${m.detections > 0 ? `  ${m.detections} detections, scanned on ${m.scanThreads} thread(s)` : ""}`;
 
 /** Prints a measurement's line and gives the measurement back. */
 function shown(label: string, m: Measurement): Measurement {
@@ -231,9 +236,15 @@ console.log(
 console.log(
   `2 threads vs 1: corpus ${(one.ms / two.ms).toFixed(2)}x, corpus x10 ${(oneTen.ms / twoTen.ms).toFixed(2)}x, large log ${(oneBig.ms / twoBig.ms).toFixed(2)}x`,
 );
+// The work two threads do against one: CPU time of all threads. Where it is about the same, the hunt's threads add
+// little work of their own, and what keeps two threads from twice the speed is the machine (see the line below).
+const cpuRatio = (o: Measurement, t: Measurement): string => `${(t.cpuMs / o.cpuMs).toFixed(2)}x`;
+console.log(
+  `CPU time of 2 threads against 1: corpus ${cpuRatio(one, two)}, corpus x10 ${cpuRatio(oneTen, twoTen)}, large log ${cpuRatio(oneBig, twoBig)}`,
+);
 const slowest = Math.max(...pair.map((m) => m.ms));
 console.log(
-  `this machine's ceiling for two threads: two one-thread hunts side by side ${((2 * one.ms) / slowest).toFixed(2)}x the work of one in the same time`,
+  `this machine's ceiling for two threads: two one-thread hunts side by side ${((2 * one.ms) / slowest).toFixed(2)}x the work of one in the same time, each taking ${pair.map((m) => (m.cpuMs / 1000).toFixed(1)).join(" and ")} CPU s against ${(one.cpuMs / 1000).toFixed(1)} alone`,
 );
 console.log(
   `peak RSS, 2 threads: ${two.maxRssMiB.toFixed(0)} MiB on the corpus, ${twoTen.maxRssMiB.toFixed(0)} MiB on ten times it; 1 thread: ${one.maxRssMiB.toFixed(0)} and ${oneTen.maxRssMiB.toFixed(0)} MiB, ${oneTwenty.maxRssMiB.toFixed(0)} MiB on twenty times it`,
