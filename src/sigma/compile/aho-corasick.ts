@@ -251,19 +251,21 @@ function skipTable(t: Tables, m: number): Uint8Array {
   const shift = new Uint8Array(width * width).fill(Math.min(m - 1, 255));
   // Breadth-first from the root, each state with its depth and the class of the edge into it, down to depth m.
   let level = [0];
-  const classInto = new Map<number, number>([[0, -1]]);
+  const classInto = new Int32Array(t.terminal.length);
   for (let depth = 1; depth <= m && level.length > 0; depth++) {
     const next: number[] = [];
     for (const state of level) {
-      const a = classInto.get(state) as number;
+      const a = classInto[state] as number;
       for (let k = firstChild[state] as number; k < (firstChild[state + 1] as number); k++) {
         const b = childClass[k] as number;
         const to = childState[k] as number;
-        if (depth >= 2 && a < width && b < width && a > 0) {
+        // The root's children start paths (no pair ends there); pairs with a class outside ASCII never occur in text
+        // this search reads.
+        if (depth >= 2 && a < width && b < width) {
           const i = a * width + b;
           shift[i] = Math.min(shift[i] as number, m - depth);
         }
-        classInto.set(to, b);
+        classInto[to] = b;
         next.push(to);
       }
     }
