@@ -27,6 +27,11 @@ export async function* readJson(
         ctx.skip(source, { kind: record.kind, offset, line, reason: record.reason });
         continue;
       }
+      if (nestedDeeperThan(record.value, MAX_JSON_DEPTH)) {
+        const reason = `nested deeper than ${MAX_JSON_DEPTH} levels: not read as an event`;
+        ctx.skip(source, { kind: "too-deep", offset, line, reason });
+        continue;
+      }
       const fields = fieldsFromJsonEvent(record.value);
       if (fields === null) {
         ctx.skip(source, { kind: "not-an-event", offset, line, reason: notAnEvent(record.value) });
@@ -51,6 +56,26 @@ export async function* readJson(
 }
 
 const JSON_BATCH = 256;
+
+/**
+ * The deepest nesting of objects and arrays an event may have. JSON.parse takes any depth, but flattening an event
+ * and every later step (matching, writing, the sort's serialization) walk values recursively: a line of a hundred
+ * thousand brackets overflowed the stack and ended the reading of its file. Real events nest a few levels.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** Whether `value` nests objects or arrays more than `limit` levels deep; walked without recursion, stopping early. */
+export function nestedDeeperThan(value: JsonValue, limit: number): boolean {
+  const stack: [JsonValue, number][] = [[value, 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, depth] = top;
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= limit) return true;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    for (const child of children) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 function notAnEvent(value: JsonValue): string {
   if (value === null) return "null, not an event object";

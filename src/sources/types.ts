@@ -28,6 +28,7 @@ export type SourceProblemKind =
   | "record-too-large" // a JSON line or value longer than `maxRecordBytes`: skipped
   | "bad-json" // a line or value that does not parse (or is cut off by the end of the content): skipped
   | "not-an-event" // JSON that is no Windows event of a known shape: skipped
+  | "too-deep" // JSON nested deeper than MAX_JSON_DEPTH levels: skipped
   | "evtx-damage"; // damage the EVTX reader reported (its chunk and reason in `reason`)
 
 /** The kinds that stand for one skipped record each (EVTX: `evtx-damage` may stand for one, the reader counts). */
@@ -35,6 +36,7 @@ export const SKIPPED_RECORD_KINDS: ReadonlySet<SourceProblemKind> = new Set([
   "bad-json",
   "not-an-event",
   "record-too-large",
+  "too-deep",
 ]);
 
 export interface SourceProblem {

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../../src/sources/json-source.js";
 import { openEvidence } from "../../src/sources/open.js";
 import { PROBLEMS_KEPT, type SourceProblem, type SourceStats } from "../../src/sources/types.js";
 import { damagedEvtxFile, evtxFile, jsonl, put, readAll, tempFolder, zipOf } from "./fixtures.js";
@@ -319,6 +320,37 @@ test("archives nested past the limit are not opened", async (t) => {
     ],
   );
   assert.deepEqual(sources[0].containers, ["gzip", "gzip"]);
+});
+
+test("JSON nested deeper than the limit is skipped as too deep, and the lines after it are still read", async (t) => {
+  const dir = tempFolder(t);
+  const nested = (levels: number): string => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
+  const lines = [
+    JSON.stringify(event(1)),
+    // A hundred thousand brackets: flattening it overflowed the stack and ended the file's reading.
+    `{"EventID": 1, "Image": "deep.exe", "X": ${nested(100_000)}}`,
+    `{"EventID": 1, "Image": "at-limit.exe", "X": ${nested(MAX_JSON_DEPTH - 1)}}`,
+    `{"EventID": 1, "Image": "past-limit.exe", "X": ${nested(MAX_JSON_DEPTH)}}`,
+    JSON.stringify(event(5)),
+  ];
+  const path = put(dir, "deep.jsonl", lines.join("\n"));
+  const { events, sources } = await readAll([path]);
+  const s = only(sources);
+  assert.deepEqual(
+    events.map((e) => e.fields.get("EventData.Image")),
+    ["p1.exe", "at-limit.exe", "p5.exe"],
+  );
+  assert.deepEqual(
+    s.problems.map((p) => [p.kind, p.line]),
+    [
+      ["too-deep", 2],
+      ["too-deep", 4],
+    ],
+  );
+  assert.equal(s.skipped, 2);
+  assert.equal(nestedDeeperThan({ a: [{ b: [1] }] }, 3), true);
+  assert.equal(nestedDeeperThan({ a: [{ b: 1 }] }, 3), false);
+  assert.equal(nestedDeeperThan("text", 0), false);
 });
 
 test("a source with a problem on every line keeps the first problems and counts them all: memory does not grow with them", async (t) => {
