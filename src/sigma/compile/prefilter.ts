@@ -56,16 +56,40 @@ function and(requirements: readonly Requirement[]): Requirement {
   return requirements.flat();
 }
 
-/** OR: one operand holds, so one atom of the union of their cheapest clauses does. Any operand without: none. */
+/** Clauses an OR may give: the product of the clauses it takes from its operands stays within this. */
+const OR_CLAUSES = 8;
+
+/**
+ * OR: one operand holds, so for any choice of one clause from each operand, one atom of their union does. Every such
+ * choice is a clause of the OR. The cheapest clause of each operand gives one; more clauses per operand (the next
+ * cheapest, while the product of their numbers stays within OR_CLAUSES) give more, and so fewer events on which the
+ * rule is evaluated for nothing: `(A1 and A2) or B` needs `A1 or B` and `A2 or B`. With only the first, a rule whose
+ * operands each hold a common value (Pass the Hash Activity 2: a logon's null SID) was evaluated on 3,926 events of
+ * the corpus to match 4. Any operand without clauses: none.
+ */
 function or(requirements: readonly Requirement[]): Requirement {
-  const union: PathAtom[] = [];
-  for (const r of requirements) {
-    if (r.length === 0) return NONE;
-    let best = r[0] as Clause;
-    for (const c of r) if (cost(c) < cost(best)) best = c;
-    union.push(...best);
+  const byCost = requirements.map((r) => [...r].sort((a, b) => cost(a) - cost(b)));
+  if (byCost.some((r) => r.length === 0)) return NONE;
+  const taken = byCost.map(() => 1);
+  let product = 1;
+  for (let grew = true; grew; ) {
+    grew = false;
+    byCost.forEach((r, i) => {
+      const n = taken[i] as number;
+      if (n < r.length && (product / n) * (n + 1) <= OR_CLAUSES) {
+        product = (product / n) * (n + 1);
+        taken[i] = n + 1;
+        grew = true;
+      }
+    });
   }
-  return [union];
+  let clauses: PathAtom[][] = [[]];
+  byCost.forEach((r, i) => {
+    const next: PathAtom[][] = [];
+    for (const partial of clauses) for (const c of r.slice(0, taken[i])) next.push([...partial, ...c]);
+    clauses = next;
+  });
+  return clauses;
 }
 
 export function ruleRequirement(rule: DetectionRule, target: LogsourceTarget, options: CompileOptions): Requirement {
