@@ -129,10 +129,10 @@ test("past `fanIn` runs, runs are merged into fewer first; the order and the det
 test("large detections go to a run by their size before their count fills one", async () => {
   const sorter = new MatchSorter({ runSize: 1000, runBytes: 64 * 1024, tempDir: temp });
   const added: QueuedMatch[] = [];
-  // Script blocks of 20,000 characters (40 KB in memory): a run every two of them, not every thousand.
+  // Script blocks of 40,000 characters: a run every two of them, not every thousand.
   for (let i = 0; i < 10; i++) {
     const m = match(i, (i * 7) % 10, "/e/ps.evtx");
-    (m.detection as { event: Record<string, unknown> }).event["EventData.ScriptBlockText"] = "x".repeat(20_000);
+    (m.detection as { event: Record<string, unknown> }).event["EventData.ScriptBlockText"] = "x".repeat(40_000);
     added.push(m);
     sorter.add(m);
   }
@@ -147,6 +147,6 @@ test("a detection's size in memory: a worker's bytes as they are, an object's fr
   assert.equal(heldBytes(new Uint8Array(1234)), 1234);
   const small = match(1, 0, "/e/a.evtx").detection as Detection;
   const large: Detection = { ...small, event: { ...small.event, "EventData.ScriptBlockText": "y".repeat(50_000) } };
-  assert.ok(heldBytes(small) >= 1024 && heldBytes(small) < 2048);
-  assert.ok(heldBytes(large) >= 100_000, `${heldBytes(large)}`);
+  assert.ok(heldBytes(small) >= 256 && heldBytes(small) < 1024, `${heldBytes(small)}`);
+  assert.ok(heldBytes(large) >= 50_000 && heldBytes(large) < 52_000, `${heldBytes(large)}`);
 });
