@@ -4,7 +4,6 @@
  * correlation names rules that are loaded, without cycles. Also reads placeholder files for `expand`.
  */
 import { readFile } from "node:fs/promises";
-import { parse } from "yaml";
 import { CorrelationEngine } from "./correlation.js";
 import type { CorrelationRule, DetectionRule, FilterRule, RuleProblem, SigmaRule } from "./model.js";
 import { type CompileOptions, compileFieldCondition } from "./modifiers/index.js";
@@ -54,6 +53,8 @@ export function rulesByKind(rules: readonly SigmaRule[]): {
  * of values, e.g. `Administrators: [Administrator, "adm_*"]`. Values are Sigma strings: wildcards work.
  */
 export async function readPlaceholders(path: string): Promise<Map<string, string[]>> {
+  // Imported here: a hunt without a placeholder file never loads the YAML library.
+  const { parse } = await import("yaml");
   const doc: unknown = parse(await readFile(path, "utf8"));
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
     throw new Error(`${path}: a placeholder file maps names to values (name: [value, ...])`);

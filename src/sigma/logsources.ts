@@ -1,8 +1,10 @@
 /**
  * Sigma logsource -> Windows EVTX: which channels and EventIDs a rule's `logsource` covers, and which flat event
  * path a Sigma field name reads. The mapping is data (`data/logsources.yml`, facts from SigmaHQ's thor.yml and the
- * Sigma taxonomy; see its header), read once on first use. The build copies `src/sigma/data/` to `dist/sigma/data/`,
- * so the same `new URL("./data/…", import.meta.url)` finds it from `src/` under tsx and from `dist/` after a build.
+ * Sigma taxonomy; see its header), read once on first use from `data/logsources.json`, which `npm run data` makes
+ * from the YAML (a hunt then needs no YAML parser to start; a test checks the two agree). The build copies
+ * `src/sigma/data/` to `dist/sigma/data/`, so the same `new URL("./data/…", import.meta.url)` finds it from `src/`
+ * under tsx and from `dist/` after a build.
  *
  * Field rule (`eventFieldFor`), in this order:
  * 1. the target's rename (Sigma field -> event field name, e.g. Security 4688 `Image` -> `NewProcessName`);
@@ -16,7 +18,6 @@
  * `Threat Name`; Sigma says `ThreatName`).
  */
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
 import type { FieldValue, FieldView } from "../evtx/types.js";
 import type { LogSource } from "./model.js";
 
@@ -61,7 +62,7 @@ interface MappingData {
   readonly notEvtx: ReadonlyMap<string, string>;
 }
 
-const DATA_URL = new URL("./data/logsources.yml", import.meta.url);
+const DATA_URL = new URL("./data/logsources.json", import.meta.url);
 const NO_RENAMES: ReadonlyMap<string, string> = new Map();
 const NO_CONDITIONS: ReadonlyMap<string, readonly string[]> = new Map();
 const PATH_PREFIXES = ["System.", "EventData.", "UserData."];
@@ -123,7 +124,7 @@ function sources(v: unknown, where: string, services: ReadonlyMap<string, readon
 }
 
 function loadMapping(): MappingData {
-  const doc = record(parse(readFileSync(DATA_URL, "utf8")), "document");
+  const doc = record(JSON.parse(readFileSync(DATA_URL, "utf8")) as unknown, "document");
   const services = new Map<string, readonly string[]>();
   for (const [k, v] of Object.entries(record(doc.services, "services"))) {
     services.set(k.toLowerCase(), stringList(v, `services.${k}`));

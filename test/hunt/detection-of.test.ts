@@ -4,8 +4,8 @@ import { deserialize, serialize } from "node:v8";
 import type { HuntEvent } from "../../src/events/event.js";
 import { MapFieldView } from "../../src/evtx/render/fields.js";
 import { detectionOf } from "../../src/hunt/scan-file.js";
-import { loadRuleText } from "../../src/sigma/load.js";
 import type { DetectionRule } from "../../src/sigma/model.js";
+import { loadRuleText } from "../../src/sigma/rule-text.js";
 
 test("a detection keeps every field of its event, one named __proto__ included, through JSON and the sort's bytes", () => {
   const [rule] = loadRuleText(

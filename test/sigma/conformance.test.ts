@@ -13,9 +13,9 @@ import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { FieldValue, FieldView } from "../../src/evtx/types.js";
 import { CompiledMatcher } from "../../src/sigma/compile/matcher.js";
-import { loadRuleText } from "../../src/sigma/load.js";
 import type { CompileOptions } from "../../src/sigma/modifiers/index.js";
 import { ReferenceEvaluator } from "../../src/sigma/reference.js";
+import { loadRuleText } from "../../src/sigma/rule-text.js";
 import { detectionRules, loadDetectionRules, view } from "./helpers.js";
 
 // ---- harness ----

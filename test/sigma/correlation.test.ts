@@ -11,9 +11,10 @@ import { fileURLToPath } from "node:url";
 import type { FieldValue } from "../../src/evtx/types.js";
 import { CompiledMatcher } from "../../src/sigma/compile/matcher.js";
 import { type CorrelationAlert, CorrelationEngine, type RuleMatch } from "../../src/sigma/correlation.js";
-import { loadRules, loadRuleText } from "../../src/sigma/load.js";
+import { loadRules } from "../../src/sigma/load.js";
 import type { CorrelationRule, DetectionRule, FilterRule } from "../../src/sigma/model.js";
 import { ReferenceEvaluator } from "../../src/sigma/reference.js";
+import { loadRuleText } from "../../src/sigma/rule-text.js";
 import { view } from "./helpers.js";
 
 const MIN = 60_000;

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { mapFieldView } from "../../src/events/field-map.js";
 import type { FieldValue, FieldView } from "../../src/evtx/types.js";
-import { loadRuleText } from "../../src/sigma/load.js";
 import type { DetectionRule } from "../../src/sigma/model.js";
+import { loadRuleText } from "../../src/sigma/rule-text.js";
 
 /** A flat field view over `{ "System.Channel": …, "EventData.CommandLine": … }`, in the order given. */
 export function view(fields: Record<string, FieldValue>): FieldView {

@@ -3,8 +3,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { loadRules, loadRuleText } from "../../src/sigma/load.js";
+import { loadRules } from "../../src/sigma/load.js";
 import type { CorrelationRule, DetectionRule, FilterRule, RuleProblem, SigmaRule } from "../../src/sigma/model.js";
+import { loadRuleText } from "../../src/sigma/rule-text.js";
 
 function one(text: string): SigmaRule {
   const { rules, problems } = loadRuleText(text, "t.yml");

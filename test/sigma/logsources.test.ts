@@ -225,3 +225,11 @@ describe("logsource mapping on the SigmaHQ corpus", { skip: SKIP }, () => {
     assert.deepEqual(failures, []);
   });
 });
+
+test("the mapping hunts read (logsources.json) is the documented YAML's, value for value: `npm run data` after editing it", () => {
+  const data = new URL("../../src/sigma/data/", import.meta.url);
+  assert.deepEqual(
+    JSON.parse(readFileSync(new URL("logsources.json", data), "utf8")),
+    parse(readFileSync(new URL("logsources.yml", data), "utf8")),
+  );
+});

@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type Requirement, ruleRequirement } from "../../src/sigma/compile/prefilter.js";
-import { loadRuleText } from "../../src/sigma/load.js";
 import { logsourceTargets } from "../../src/sigma/logsources.js";
 import type { DetectionRule } from "../../src/sigma/model.js";
+import { loadRuleText } from "../../src/sigma/rule-text.js";
 
 function requirementOf(detection: string): string[] {
   const [rule] = loadRuleText(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadRuleText } from "../../src/sigma/load.js";
 import type { SigmaRule } from "../../src/sigma/model.js";
+import { loadRuleText } from "../../src/sigma/rule-text.js";
 import { revivedRule, storedRule } from "../../src/sigma/stored-rule.js";
 
 const text = `title: Encoded PowerShell
