@@ -64,16 +64,19 @@ const JSON_BATCH = 256;
  */
 export const MAX_JSON_DEPTH = 100;
 
-/** Whether `value` nests objects or arrays more than `limit` levels deep; walked without recursion, stopping early. */
+/**
+ * Whether `value` nests objects or arrays `limit` levels deep or more below itself, stopping at the first that does.
+ * Recursive, but never deeper than `limit` calls.
+ */
 export function nestedDeeperThan(value: JsonValue, limit: number): boolean {
-  const stack: [JsonValue, number][] = [[value, 0]];
-  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const [v, depth] = top;
-    if (v === null || typeof v !== "object") continue;
-    if (depth >= limit) return true;
-    const children = Array.isArray(v) ? v : Object.values(v);
-    for (const child of children) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  if (value === null || typeof value !== "object") return false;
+  if (limit <= 0) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (nestedDeeperThan(v, limit - 1)) return true;
+    return false;
   }
+  for (const key in value)
+    if (nestedDeeperThan((value as Record<string, JsonValue>)[key] as JsonValue, limit - 1)) return true;
   return false;
 }
 
