@@ -183,8 +183,7 @@ export class MatchSorter {
       return;
     }
     // The last batch stays in memory: one source more than `fanIn` at most.
-    this.pending = this.compact();
-    await this.pending;
+    await this.compact();
     yield* mergeSorted([
       ...this.runs.map((path) => readRun(path)),
       (async function* (buffer: QueuedMatch[]) {

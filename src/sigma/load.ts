@@ -28,21 +28,18 @@ export async function loadRules(
   // thread pool (open, stat, read, close, each a round trip) reading SigmaHQ's 3,000 files took 0.25 s of a hunt's
   // start. What the cache does not hold is parsed after, in file order, once the parser is loaded.
   const read = files.map((file) => readRuleFile(file, cache));
-  if (read.some((r) => "text" in r)) {
-    const { loadRuleText } = await import("./rule-text.js");
-    read.forEach((r, i) => {
-      if ("text" in r) read[i] = parsed(files[i] as string, r, loadRuleText, cache);
-    });
-  }
+  const parse = read.some((r) => "text" in r) ? (await import("./rule-text.js")).loadRuleText : null;
   const rules: SigmaRule[] = [];
   const problems: RuleProblem[] = [];
-  read.forEach((result, i) => {
-    if ("reason" in result) {
-      problems.push({ file: files[i] as string, severity: "invalid", reason: `cannot read: ${result.reason}` });
-    } else if ("rules" in result) {
-      rules.push(...result.rules);
-      problems.push(...result.problems);
+  read.forEach((r, i) => {
+    const file = files[i] as string;
+    if ("reason" in r) {
+      problems.push({ file, severity: "invalid", reason: `cannot read: ${r.reason}` });
+      return;
     }
+    const result = "text" in r ? parsed(file, r, parse as NonNullable<typeof parse>, cache) : r;
+    rules.push(...result.rules);
+    problems.push(...result.problems);
   });
   for (const d of discovery) problems.push({ file: d.path, severity: "invalid", reason: `cannot read: ${d.reason}` });
   cache?.save();

@@ -77,7 +77,7 @@ export const PROBLEMS_KEPT = 100;
 
 /** Problems of a source as kept: the first PROBLEMS_KEPT of `a` then `b`. */
 export function keptProblems(a: readonly SourceProblem[], b: readonly SourceProblem[]): SourceProblem[] {
-  return [...a, ...b.slice(0, Math.max(0, PROBLEMS_KEPT - a.length))].slice(0, PROBLEMS_KEPT);
+  return [...a, ...b].slice(0, PROBLEMS_KEPT);
 }
 
 export interface EvidenceOptions {

@@ -7,16 +7,18 @@ import { detectionOf } from "../../src/hunt/scan-file.js";
 import type { DetectionRule } from "../../src/sigma/model.js";
 import { loadRuleText } from "../../src/sigma/rule-text.js";
 
-test("a detection keeps every field of its event, one named __proto__ included, through JSON and the sort's bytes", () => {
-  const [rule] = loadRuleText(
-    `title: t
+/** Any rule will do: the detection is made of the event. */
+const [rule] = loadRuleText(
+  `title: t
 logsource: { product: windows }
 detection:
   keywords: [x]
   condition: keywords
 `,
-    "r.yml",
-  ).rules as [DetectionRule];
+  "r.yml",
+).rules as [DetectionRule];
+
+test("a detection keeps every field of its event, one named __proto__ included, through JSON and the sort's bytes", () => {
   const event: HuntEvent = {
     fields: new MapFieldView(
       new Map<string, string | number>([
@@ -38,15 +40,6 @@ detection:
 });
 
 test("an EVTX record's detection copies its layout's template: the same fields, order and values as one built field by field", async () => {
-  const [rule] = loadRuleText(
-    `title: t
-logsource: { product: windows }
-detection:
-  keywords: [x]
-  condition: keywords
-`,
-    "r.yml",
-  ).rules as [DetectionRule];
   const layout = [
     "System.EventID",
     "System.Computer",
