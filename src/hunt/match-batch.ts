@@ -1,14 +1,14 @@
 /**
  * Matches as they travel from a worker to the main thread and wait there to be sorted: the fields the sort and the
  * two passes over the matches need (time, place, rule, whether it reports or feeds a correlation), with the
- * detection itself kept as bytes, V8's serialization, until an output needs it. A worker serializes a batch's
- * detections into one buffer that moves to the main thread without a copy; the main thread sorts by the keys, spills
- * the bytes as they are, and deserializes each detection once, when it is emitted. (Cloning the detections, whole
+ * detection itself kept as bytes (detection-codec: JSON text, or V8's serialization) until an output needs it. A
+ * worker encodes a batch's detections into one buffer that moves to the main thread without a copy; the main thread
+ * sorts by the keys, spills the bytes as they are, and decodes each detection once, when it is emitted. (Cloning the detections, whole
  * events each, into objects in the main thread, then serializing them again to spill, kept the main thread as busy
  * as a worker.)
  */
-import { deserialize, serialize } from "node:v8";
 import type { Detection } from "./detection.js";
+import { decodeDetection, encodeDetection, encodedLength, writeEncoding } from "./detection-codec.js";
 import type { MatchRecord } from "./scan-file.js";
 
 /** Where a detection falls in the output's order. */
@@ -97,26 +97,21 @@ export function queuedMatch(m: MatchRecord): QueuedMatch {
 }
 
 export function detectionOfQueued(m: QueuedMatch): Detection {
-  return m.detection instanceof Uint8Array ? (deserialize(m.detection) as Detection) : m.detection;
-}
-
-/** The detection's bytes: as they came, or serialized now. */
-export function detectionBytes(m: QueuedMatch): Uint8Array {
-  return m.detection instanceof Uint8Array ? m.detection : serialize(m.detection);
+  return m.detection instanceof Uint8Array ? decodeDetection(m.detection) : m.detection;
 }
 
 export function packBatch(batch: readonly MatchRecord[]): PackedBatch {
-  const parts = batch.map((m) => serialize(m.detection));
+  const parts = batch.map((m) => encodeDetection(m.detection));
   const ends = new Uint32Array(parts.length);
   let size = 0;
   parts.forEach((p, i) => {
-    size += p.length;
+    size += encodedLength(p);
     ends[i] = size;
   });
   const bytes = new ArrayBuffer(size);
-  const view = new Uint8Array(bytes);
+  const view = Buffer.from(bytes);
   parts.forEach((p, i) => {
-    view.set(p, i === 0 ? 0 : (ends[i - 1] as number));
+    writeEncoding(p, view, i === 0 ? 0 : (ends[i - 1] as number));
   });
   return { keys: batch.map(keyOf), bytes, ends };
 }

@@ -6,33 +6,43 @@
  * bounded however many matches a hunt finds.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { open, rm } from "node:fs/promises";
+import { type FileHandle, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Detection } from "./detection.js";
-import { compareQueued, detectionBytes, type MatchKey, type QueuedMatch, withDetection } from "./match-batch.js";
+import { encodeDetection, writeEncoding } from "./detection-codec.js";
+import { compareQueued, type MatchKey, type QueuedMatch, withDetection } from "./match-batch.js";
 
 const REPORT = 1;
 const CONSUMED = 2;
 /** Timestamp and offset (f64, NaN for none), rule index (u32), flags (u8), then the two strings' byte lengths. */
 const KEY_FIXED = 8 + 8 + 4 + 1 + 4 + 4;
 
+/** Bytes of a match's key in a sorted run. */
+function keyLength(key: MatchKey): number {
+  return KEY_FIXED + Buffer.byteLength(key.file) + Buffer.byteLength(key.member);
+}
+
 /**
- * A match's key as bytes, for a sorted run: written by hand, as a V8 serialization of a small object cost more than
- * the detection's own (two calls per match instead of one).
+ * A match's key written into `out` at `at`, by hand (a V8 serialization of a small object cost more than the
+ * detection's own: two calls per match instead of one); `keyLength(key)` bytes are free there. Returns where it ends.
  */
+function writeKey(key: MatchKey, out: Buffer, at: number): number {
+  out.writeDoubleLE(key.timestamp ?? Number.NaN, at);
+  out.writeDoubleLE(key.offset ?? Number.NaN, at + 8);
+  out.writeUInt32LE(key.ruleIndex, at + 16);
+  out.writeUInt8((key.report ? REPORT : 0) | (key.consumed ? CONSUMED : 0), at + 20);
+  const fileLength = out.write(key.file, at + KEY_FIXED, "utf8");
+  const memberLength = out.write(key.member, at + KEY_FIXED + fileLength, "utf8");
+  out.writeUInt32LE(fileLength, at + 21);
+  out.writeUInt32LE(memberLength, at + 25);
+  return at + KEY_FIXED + fileLength + memberLength;
+}
+
+/** A match's key as bytes, as a sorted run holds it. */
 export function encodeKey(key: MatchKey): Buffer {
-  const fileLength = Buffer.byteLength(key.file);
-  const memberLength = Buffer.byteLength(key.member);
-  const out = Buffer.allocUnsafe(KEY_FIXED + fileLength + memberLength);
-  out.writeDoubleLE(key.timestamp ?? Number.NaN, 0);
-  out.writeDoubleLE(key.offset ?? Number.NaN, 8);
-  out.writeUInt32LE(key.ruleIndex, 16);
-  out.writeUInt8((key.report ? REPORT : 0) | (key.consumed ? CONSUMED : 0), 20);
-  out.writeUInt32LE(fileLength, 21);
-  out.writeUInt32LE(memberLength, 25);
-  out.write(key.file, KEY_FIXED, "utf8");
-  out.write(key.member, KEY_FIXED + fileLength, "utf8");
+  const out = Buffer.allocUnsafe(keyLength(key));
+  writeKey(key, out, 0);
   return out;
 }
 
@@ -130,32 +140,34 @@ export class MatchSorter {
   }
 
   /**
-   * A run on disk: each match as its key (encodeKey) and its detection's V8 serialization, behind their two 4-byte
-   * lengths, written in blocks of about a MiB (a line of JSON per match, read back through readline, cost more than
-   * the sort). `matches` come in order.
+   * A run on disk: each match as its key (writeKey) and its detection's bytes (detection-codec), behind their two
+   * 4-byte lengths (a line of JSON per match, read back through readline, cost more than the sort). `matches` come in
+   * order. They are written into one block, written out each time it fills: a buffer of their own for every match
+   * and every block left the collector a run's worth of dead memory outside the heap.
    */
   private async writeRun(matches: Iterable<QueuedMatch> | AsyncIterable<QueuedMatch>): Promise<void> {
     const path = this.newRunPath();
     this.runs.push(path);
     const out = await open(path, "w");
     try {
-      let parts: Uint8Array[] = [];
+      let block = Buffer.allocUnsafeSlow(RUN_BLOCK);
       let size = 0;
       for await (const m of matches) {
-        const head = encodeKey(m);
-        const body = detectionBytes(m);
-        const lengths = Buffer.allocUnsafe(8);
-        lengths.writeUInt32LE(head.length, 0);
-        lengths.writeUInt32LE(body.length, 4);
-        parts.push(lengths, head, body);
-        size += 8 + head.length + body.length;
-        if (size >= RUN_BLOCK) {
-          await out.writev(parts);
-          parts = [];
+        const body = m.detection instanceof Uint8Array ? m.detection : encodeDetection(m.detection);
+        // Text takes at most three bytes a character: room for that is made before it is written.
+        const need = 8 + keyLength(m) + (typeof body === "string" ? 3 * body.length : body.length);
+        if (size + need > block.length) {
+          await writeFully(out, block, size);
           size = 0;
+          if (need > block.length) block = Buffer.allocUnsafeSlow(need);
         }
+        const keyEnd = writeKey(m, block, size + 8);
+        const bodyLength = writeEncoding(body, block, keyEnd);
+        block.writeUInt32LE(keyEnd - size - 8, size);
+        block.writeUInt32LE(bodyLength, size + 4);
+        size = keyEnd + bodyLength;
       }
-      if (parts.length > 0) await out.writev(parts);
+      await writeFully(out, block, size);
     } finally {
       await out.close();
     }
@@ -174,7 +186,10 @@ export class MatchSorter {
     }
   }
 
-  /** Every match added, in order; may be iterated again (the hunt reads it twice: correlations, then outputs). */
+  /**
+   * Every match added, in order; may be iterated again (the hunt reads it twice: correlations, then outputs). A
+   * detection given as bytes may be a view of a read block: use it (detectionOfQueued) before asking for the next.
+   */
   async *sorted(): AsyncGenerator<QueuedMatch> {
     await this.pending;
     this.buffer.sort(compareQueued);
@@ -251,35 +266,50 @@ async function* mergeSorted(sources: readonly AsyncIterator<QueuedMatch>[]): Asy
 
 const RUN_BLOCK = 1 << 20;
 
+async function writeFully(out: FileHandle, block: Buffer, size: number): Promise<void> {
+  let done = 0;
+  while (done < size) done += (await out.write(block, done, size - done)).bytesWritten;
+}
+
+/**
+ * A run's matches in order. The file is read into one block, reused: a match's detection bytes are a view of it,
+ * valid until the next match is asked for (the merge holds one match of each run, and takes the next only once the
+ * last was used). A fresh block for every MiB read put 30-45 MiB of dead buffers outside the heap at the end of a
+ * hunt of the corpus ten times over.
+ */
 async function* readRun(path: string): AsyncGenerator<QueuedMatch> {
   const handle = await open(path, "r");
   try {
-    let pending = Buffer.alloc(0);
+    let block = Buffer.allocUnsafeSlow(RUN_BLOCK);
+    let kept = 0;
     let position = 0;
     for (;;) {
-      // The unread tail of the last block (part of one record) goes first, and the file is read in after it: joining
-      // the two afterwards copied every block a second time (Buffer.concat: 98 ms in a profile of the last 1.6 s of
-      // a corpus x10 hunt).
-      const block = Buffer.allocUnsafe(pending.length + RUN_BLOCK);
-      pending.copy(block, 0);
-      const { bytesRead } = await handle.read(block, pending.length, RUN_BLOCK, position);
+      const { bytesRead } = await handle.read(block, kept, block.length - kept, position);
       if (bytesRead === 0) break;
       position += bytesRead;
-      let data = block.subarray(0, pending.length + bytesRead);
+      const length = kept + bytesRead;
       let at = 0;
-      while (at + 8 <= data.length) {
-        const headLength = data.readUInt32LE(at);
-        const bodyLength = data.readUInt32LE(at + 4);
-        const end = at + 8 + headLength + bodyLength;
-        if (end > data.length) break;
-        const key = decodeKey(data.subarray(at + 8, at + 8 + headLength));
-        yield withDetection(key, data.subarray(at + 8 + headLength, end));
-        at = end;
+      let next = 0;
+      while (at + 8 <= length) {
+        const headLength = block.readUInt32LE(at);
+        next = at + 8 + headLength + block.readUInt32LE(at + 4);
+        if (next > length) break;
+        const key = decodeKey(block.subarray(at + 8, at + 8 + headLength));
+        yield withDetection(key, block.subarray(at + 8 + headLength, next));
+        at = next;
       }
-      data = data.subarray(at);
-      pending = data;
+      // The start of a record the block ends in moves to the block's start; a record larger than the block, to a
+      // block of its size.
+      kept = length - at;
+      if (next - at > block.length) {
+        const larger = Buffer.allocUnsafeSlow(next - at);
+        block.copy(larger, 0, at, length);
+        block = larger;
+      } else {
+        block.copyWithin(0, at, length);
+      }
     }
-    if (pending.length > 0) throw new Error(`${path}: a sorted run ends inside a record`);
+    if (kept > 0) throw new Error(`${path}: a sorted run ends inside a record`);
   } finally {
     await handle.close();
   }
