@@ -234,6 +234,33 @@ describe("hunt", () => {
     );
   });
 
+  test("numbers JSON cannot write back (-0, 1e999) survive spilled runs and workers unchanged", async () => {
+    const odd = mkdtempSync(join(tmpdir(), "vigil-hunt-odd-"));
+    // JSON reads `-0` as -0 and `1e999` as Infinity; written back as JSON they would become 0 and null.
+    const lines = Array.from({ length: 40 }, (_, i) =>
+      flat((i * 13) % 40, `H${i % 3}`, "C:\\Windows\\System32\\whoami.exe", "whoami").replace(
+        /}$/,
+        i % 2 === 0 ? ', "Offset": -0, "Ratio": 1e999}' : ', "Offset": 5, "Ratio": 0.5}',
+      ),
+    );
+    writeFileSync(join(odd, "odd.jsonl"), lines.join("\n"));
+    const inMemory = await run([odd], { rulePaths: [rules], minLevel: "medium" });
+    const spilled = await run([odd], { rulePaths: [rules], minLevel: "medium", sortRunSize: 3 });
+    const workers = await run([odd, odd], { rulePaths: [rules], minLevel: "medium", sortRunSize: 3, threads: 2 });
+    assert.equal(inMemory.detections.length, 40);
+    assert.deepStrictEqual(spilled.detections, inMemory.detections);
+    assert.deepStrictEqual(
+      workers.detections.filter((_, i) => i % 2 === 0),
+      inMemory.detections,
+    );
+    const odds = inMemory.detections.filter((d) => d.event["EventData.Offset"] !== 5);
+    assert.equal(odds.length, 20);
+    for (const d of odds) {
+      assert.ok(Object.is(d.event["EventData.Offset"], -0));
+      assert.equal(d.event["EventData.Ratio"], Number.POSITIVE_INFINITY);
+    }
+  });
+
   test("a correlation alert comes out in time order; the rule it names stays quiet without generate", async () => {
     const corrDir = mkdtempSync(join(tmpdir(), "vigil-hunt-corr-"));
     writeFileSync(
