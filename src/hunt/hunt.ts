@@ -178,6 +178,23 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   for await (const f of discoverFiles(options.paths, () => true, discoveryProblems)) files.push(f);
 
   const sorter = new MatchSorter(options.sortRunSize === undefined ? {} : { runSize: options.sortRunSize });
+  try {
+    return await scanAndReport(options, rules, files, discoveryProblems, sorter, started);
+  } finally {
+    // Also when the scan or the sort fails: its runs do not outlive the hunt.
+    sorter.cleanup();
+  }
+}
+
+/** The scan of `files`, then the two passes over its sorted matches, and the result. */
+async function scanAndReport(
+  options: HuntOptions,
+  rules: HuntRules,
+  files: readonly string[],
+  discoveryProblems: readonly DiscoveryProblem[],
+  sorter: MatchSorter,
+  started: number,
+): Promise<HuntResult> {
   let matcherProblems: readonly RuleProblem[] | null = null;
   const facts = new ScopeFactsMerger();
   const scopeOptions = options.scope?.options ?? {};
@@ -287,7 +304,6 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     await emit(detectionOfQueued(m));
   }
   while (a < alerts.length) await emit(alerts[a++] as Detection);
-  sorter.cleanup();
 
   return {
     rules,

@@ -101,6 +101,13 @@ export class MatchSorter {
   private written = 0;
   private dir: string | null = null;
   private pending: Promise<void> = Promise.resolve();
+  /**
+   * Why a run could not be written (no temporary folder, a full disk), kept for `sorted()` to throw: a rejection
+   * left on `pending` until then ended the process as unhandled, past the caller's error handling.
+   */
+  private failure: Error | null = null;
+  /** Cleaned up: runs still queued are dropped (written now, they would make a folder nobody removes). */
+  private closed = false;
   private readonly runSize: number;
   private readonly runBytes: number;
   private readonly fanIn: number;
@@ -127,10 +134,17 @@ export class MatchSorter {
       const run = this.buffer;
       this.buffer = [];
       this.bufferBytes = 0;
-      this.pending = this.pending.then(() => {
-        run.sort(compareQueued);
-        return this.writeRun(run);
-      });
+      // Once a run has failed the hunt cannot be sorted: later runs are dropped rather than written or kept.
+      this.pending = this.pending
+        .then(() => {
+          if (this.failure !== null || this.closed) return;
+          run.sort(compareQueued);
+          return this.writeRun(run);
+        })
+        .catch((e: unknown) => {
+          const reason = e instanceof Error ? e.message : String(e);
+          this.failure ??= new Error(`cannot write detections to sort in ${this.tempDir}: ${reason}`, { cause: e });
+        });
     }
   }
 
@@ -192,6 +206,7 @@ export class MatchSorter {
    */
   async *sorted(): AsyncGenerator<QueuedMatch> {
     await this.pending;
+    if (this.failure !== null) throw this.failure;
     this.buffer.sort(compareQueued);
     if (this.runs.length === 0) {
       yield* this.buffer;
@@ -207,8 +222,9 @@ export class MatchSorter {
     ]);
   }
 
-  /** Removes the temporary runs; call once done with `sorted()`. */
+  /** Removes the temporary runs; call once done with `sorted()`, or when the hunt fails. */
   cleanup(): void {
+    this.closed = true;
     if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true });
     this.dir = null;
   }

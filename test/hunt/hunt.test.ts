@@ -234,6 +234,23 @@ describe("hunt", () => {
     );
   });
 
+  test("a hunt whose sorted runs cannot be written fails with the reason", async () => {
+    const many = mkdtempSync(join(tmpdir(), "vigil-hunt-notmp-"));
+    const lines = Array.from({ length: 30 }, (_, i) => flat(i, "H1", "C:\\Windows\\System32\\whoami.exe", "whoami"));
+    writeFileSync(join(many, "a.jsonl"), lines.join("\n"));
+    // The sort's runs go to the system's temporary folder, here one that does not exist.
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = join(many, "missing");
+    try {
+      await assert.rejects(run([many], { rulePaths: [rules], sortRunSize: 4, minLevel: "medium" }), (e: Error) =>
+        e.message.startsWith(`cannot write detections to sort in ${join(many, "missing")}: `),
+      );
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+
   test("numbers JSON cannot write back (-0, 1e999) survive spilled runs and workers unchanged", async () => {
     const odd = mkdtempSync(join(tmpdir(), "vigil-hunt-odd-"));
     // JSON reads `-0` as -0 and `1e999` as Infinity; written back as JSON they would become 0 and null.

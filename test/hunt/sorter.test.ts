@@ -155,3 +155,28 @@ test("a detection's size in memory: a worker's bytes as they are, an object's fr
   assert.ok(heldBytes(small) >= 256 && heldBytes(small) < 1024, `${heldBytes(small)}`);
   assert.ok(heldBytes(large) >= 50_000 && heldBytes(large) < 52_000, `${heldBytes(large)}`);
 });
+
+test("a run that cannot be written (no such folder) fails `sorted()` with the reason, not the process", async () => {
+  const missing = join(temp, "no-such-folder");
+  const sorter = new MatchSorter({ runSize: 2, tempDir: missing });
+  for (let i = 0; i < 7; i++) sorter.add(match(i, i * 1000, "/e/a.evtx"));
+  // The failed writes are settled before anyone asks for the order: nothing is left unhandled meanwhile.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await assert.rejects(
+    async () => {
+      for await (const m of sorter.sorted()) kept(m);
+    },
+    (e: Error) => e.message.startsWith(`cannot write detections to sort in ${missing}: `) && /ENOENT/.test(e.message),
+  );
+  sorter.cleanup();
+});
+
+test("runs still queued when the sorter is cleaned up are dropped, leaving no folder behind", async () => {
+  const dir = mkdtempSync(join(temp, "closed-"));
+  const sorter = new MatchSorter({ runSize: 2, tempDir: dir });
+  for (let i = 0; i < 6; i++) sorter.add(match(i, i * 1000, "/e/a.evtx"));
+  // Cleaned up at once, as when the scan fails: the three queued runs have not started.
+  sorter.cleanup();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(readdirSync(dir), []);
+});
