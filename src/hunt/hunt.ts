@@ -240,6 +240,7 @@ async function scanAndReport(
         }
         progress();
       },
+      stopReason: () => sorter.failed?.message ?? null,
     },
     options.split,
   );

@@ -30,6 +30,11 @@ export interface ScanCallbacks {
   onMatches(batch: readonly QueuedMatch[]): void;
   /** A file is finished: its result, or why it could not be scanned. */
   onFile(path: string, outcome: Outcome): void;
+  /**
+   * Why the hunt cannot go on (its matches can no longer be sorted), or null: no file is started after it says so,
+   * and the scan fails with that reason once the files already started are done.
+   */
+  stopReason?(): string | null;
 }
 
 /**
@@ -204,7 +209,11 @@ export async function scanFiles(
     }
   };
   if (order === null || scanners <= 1) {
-    for (const path of files) callbacks.onFile(path, await scanHere(path));
+    for (const path of files) {
+      const reason = callbacks.stopReason?.() ?? null;
+      if (reason !== null) throw new Error(reason);
+      callbacks.onFile(path, await scanHere(path));
+    }
     return 1;
   }
   const mainScans = scanners <= split.mainScansUpTo;
@@ -216,10 +225,17 @@ export async function scanFiles(
   let next = 0;
   // Tasks handed to a worker that died before starting them, to hand out again first.
   const requeue: number[] = [];
-  const take = (): number | undefined => requeue.pop() ?? (next < order.length ? next++ : undefined);
+  let fatal: string | null = null;
+  const take = (): number | undefined => {
+    const reason = callbacks.stopReason?.() ?? null;
+    if (reason !== null) {
+      fatal ??= reason;
+      return undefined;
+    }
+    return requeue.pop() ?? (next < order.length ? next++ : undefined);
+  };
   const tasksLeft = (): boolean => requeue.length > 0 || next < order.length;
   let finished = 0;
-  let fatal: string | null = null;
   await new Promise<void>((resolve, reject) => {
     const live = new Set<Worker>();
     let mainScanning = mainScans;

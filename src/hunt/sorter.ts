@@ -121,6 +121,11 @@ export class MatchSorter {
     this.tempDir = limits.tempDir ?? tmpdir();
   }
 
+  /** Why a run could not be written, once one could not (`sorted()` then throws it). */
+  get failed(): Error | null {
+    return this.failure;
+  }
+
   /** Runs on disk now (after `sorted()`, those its merge reads). */
   get runCount(): number {
     return this.runs.length;

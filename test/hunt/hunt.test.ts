@@ -114,6 +114,7 @@ async function run(
       detections.push(d);
     },
     ...(options.sortRunSize === undefined ? {} : { sortRunSize: options.sortRunSize }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     // Workers however small the evidence, so that the tests' threads are real ones.
     split: { ...DEFAULT_SPLIT, minBytesPerWorker: 0, ...options.split },
   });
@@ -234,17 +235,35 @@ describe("hunt", () => {
     );
   });
 
-  test("a hunt whose sorted runs cannot be written fails with the reason", async () => {
+  test("a hunt whose sorted runs cannot be written stops taking files and fails with the reason", async () => {
     const many = mkdtempSync(join(tmpdir(), "vigil-hunt-notmp-"));
-    const lines = Array.from({ length: 30 }, (_, i) => flat(i, "H1", "C:\\Windows\\System32\\whoami.exe", "whoami"));
-    writeFileSync(join(many, "a.jsonl"), lines.join("\n"));
+    for (let f = 0; f < 12; f++) {
+      const lines = Array.from({ length: 5 }, (_, i) =>
+        flat(f * 5 + i, "H1", "C:\\Windows\\System32\\whoami.exe", "whoami"),
+      );
+      writeFileSync(join(many, `f${String(f).padStart(2, "0")}.jsonl`), lines.join("\n"));
+    }
     // The sort's runs go to the system's temporary folder, here one that does not exist.
     const saved = process.env.TMPDIR;
     process.env.TMPDIR = join(many, "missing");
     try {
-      await assert.rejects(run([many], { rulePaths: [rules], sortRunSize: 4, minLevel: "medium" }), (e: Error) =>
-        e.message.startsWith(`cannot write detections to sort in ${join(many, "missing")}: `),
-      );
+      for (const threads of [1, 2]) {
+        let filesDone = 0;
+        await assert.rejects(
+          run([many], {
+            rulePaths: [rules],
+            sortRunSize: 2,
+            minLevel: "medium",
+            threads,
+            onProgress: (p) => {
+              filesDone = p.filesDone;
+            },
+          }),
+          (e: Error) => e.message.startsWith(`cannot write detections to sort in ${join(many, "missing")}: `),
+        );
+        // The first run fails with the first file's matches: the files after the next few are never started.
+        assert.ok(filesDone < 12, `${threads} thread(s): ${filesDone} of 12 files scanned`);
+      }
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
