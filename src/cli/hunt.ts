@@ -135,7 +135,8 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
   const progress = createProgress(process.stderr, !options.quiet);
   // The hunt starts fewer workers than this when the evidence is too small to repay them (SplitPolicy).
   const threads = options.threads ?? defaultThreads();
-  let result: HuntResult;
+  let result: HuntResult | undefined;
+  let failure: unknown;
   try {
     result = await hunt({
       paths,
@@ -161,16 +162,26 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
       ...(assets === undefined ? {} : { scope: { assets } }),
     });
   } catch (e) {
-    progress.stop();
-    process.stderr.write(`vigil hunt: ${sanitizeForTerminal(e instanceof Error ? e.message : String(e))}\n`);
-    return 2;
-  } finally {
-    await timeline?.close();
-    await jsonOut?.close();
-    await report?.close();
-    await closeWorkerPools();
+    failure = e;
   }
+  // Every output is closed even when the hunt or another output failed; a file that cannot be finished (a full
+  // disk) is reported, once, rather than thrown past this function.
+  const problems: unknown[] = failure === undefined ? [] : [failure];
+  for (const writer of [timeline, jsonOut, report]) {
+    try {
+      await writer?.close();
+    } catch (e) {
+      if (!problems.includes(e)) problems.push(e);
+    }
+  }
+  await closeWorkerPools();
   progress.stop();
+  if (problems.length > 0 || result === undefined) {
+    for (const e of problems) {
+      process.stderr.write(`vigil hunt: ${sanitizeForTerminal(e instanceof Error ? e.message : String(e))}\n`);
+    }
+    return 2;
+  }
   const summary = summaryOf(result);
   try {
     await report?.finish({ summary, rulesLoaded: rulesLoadedOf(result), scope: result.scope });

@@ -2,6 +2,7 @@
 /** The `vigil` command line: a thin layer over the library; each command lives in its own file. */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { sanitizeForTerminal } from "../output/terminal.js";
 import { registerDump } from "./dump.js";
 import { registerEval } from "./eval.js";
 import { registerHunt } from "./hunt.js";
@@ -26,6 +27,15 @@ registerEval(program);
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (!(e instanceof CommanderError)) throw e;
-  process.exitCode = e.exitCode === 0 ? 0 : 2;
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if ((e as NodeJS.ErrnoException).code === "EPIPE") {
+    // Whoever read the output stopped reading (`vigil dump … | head`): their choice, nothing to report.
+    process.exitCode = 0;
+  } else {
+    // A failure no command reported itself: a line and exit code 2 (fatal), not a stack trace and exit code 1, which
+    // vigil keeps for damaged input.
+    process.stderr.write(`vigil: ${sanitizeForTerminal(e instanceof Error ? e.message : String(e))}\n`);
+    process.exitCode = 2;
+  }
 }

@@ -24,7 +24,7 @@ export interface FileSink {
 export async function openFileSink(path: string): Promise<FileSink> {
   const stream = createWriteStream(path, { flags: "w" });
   await once(stream, "open");
-  return new BatchedFileSink(stream);
+  return new BatchedFileSink(stream, path);
 }
 
 class BatchedFileSink implements FileSink {
@@ -34,11 +34,14 @@ class BatchedFileSink implements FileSink {
   private error: Error | null = null;
   private closed = false;
 
-  constructor(private readonly stream: WriteStream) {
+  constructor(
+    private readonly stream: WriteStream,
+    private readonly path: string,
+  ) {
     this.writer = new StreamWriter(stream);
     // An error while no write is awaited (the disk fills between batches) is kept and thrown by the next call.
     stream.on("error", (err) => {
-      this.error ??= err;
+      this.keep(err);
     });
   }
 
@@ -50,8 +53,7 @@ class BatchedFileSink implements FileSink {
       await this.flushBatch();
       if (most > this.batch.length) {
         // A row larger than a batch (a script block of 100,000 characters) goes on its own.
-        await this.writer.write(text);
-        this.check();
+        await this.put(text);
         return;
       }
     }
@@ -65,8 +67,8 @@ class BatchedFileSink implements FileSink {
       if (this.error === null) await this.flushBatch();
     } finally {
       this.stream.end();
-      await finished(this.stream).catch((err: Error) => {
-        this.error ??= err;
+      await finished(this.stream).catch((err: unknown) => {
+        this.keep(err);
       });
     }
     this.check();
@@ -78,8 +80,21 @@ class BatchedFileSink implements FileSink {
     const bytes = this.batch.subarray(0, this.used);
     this.batch = Buffer.allocUnsafe(BATCH_BYTES);
     this.used = 0;
-    await this.writer.write(bytes);
+    await this.put(bytes);
+  }
+
+  private async put(data: string | Uint8Array): Promise<void> {
+    try {
+      await this.writer.write(data);
+    } catch (e) {
+      this.keep(e);
+    }
     this.check();
+  }
+
+  /** The first failure, named with the file: every later call throws this one error. */
+  private keep(e: unknown): void {
+    this.error ??= new Error(`${this.path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 
   private check(): void {

@@ -3,8 +3,9 @@
  * threads, and that hostile file names never reach the terminal raw.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -123,4 +124,34 @@ test("hostile file names never reach the terminal raw", () => {
     `stderr holds a control character: ${JSON.stringify(run.stderr)}`,
   );
   assert.match(run.stderr, /evil\\x1b\[31mred\\x07\\u202e\.evtx/);
+});
+
+test("output that cannot be written: a full disk exits 2 with one line; a reader that stops early ends it quietly", async (t) => {
+  if (existsSync("/dev/full")) {
+    const out = openSync("/dev/full", "w");
+    try {
+      const run = spawnSync(process.execPath, ["--import", "tsx", main, "dump", clean], {
+        encoding: "utf8",
+        stdio: ["ignore", out, "pipe"],
+      });
+      assert.equal(run.status, 2);
+      assert.deepEqual(run.stderr.trim().split("\n"), ["vigil: ENOSPC: no space left on device, write"]);
+    } finally {
+      closeSync(out);
+    }
+  } else {
+    t.diagnostic("no /dev/full on this system: the full disk is not tried");
+  }
+  // `| head -c 100`: the reader closes the pipe after its first bytes.
+  const child = spawn(process.execPath, ["--import", "tsx", main, "dump", clean], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdout.once("data", () => child.stdout.destroy());
+  const [status] = (await once(child, "exit")) as [number | null];
+  assert.equal(stderr, "");
+  assert.equal(status, 0);
 });

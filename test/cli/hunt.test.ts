@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -82,4 +82,26 @@ test("exit codes: 3 with --fail-on at or below the level found, 0 above it, 1 on
   assert.equal(vigil("hunt", evidence, "--min-level", "severe").status, 2);
   assert.equal(vigil("hunt").status, 2);
   assert.equal(vigil("hunt", evidence, "--timeline", join(evidence, "x.txt"), "-q").status, 2);
+});
+
+test("an output the disk cannot take: exit 2 and one line naming the file, not a stack trace", (t) => {
+  if (!existsSync("/dev/full")) return t.skip("no /dev/full on this system");
+  const { rules, evidence } = setup();
+  const timeline = join(evidence, "..", "ok.csv");
+  const run = vigil(
+    "hunt",
+    evidence,
+    "--no-builtin",
+    "-r",
+    rules,
+    "-q",
+    "--timeline",
+    timeline,
+    "--json-out",
+    "/dev/full",
+  );
+  assert.equal(run.status, 2, run.stderr);
+  assert.deepEqual(run.stderr.trim().split("\n"), ["vigil hunt: /dev/full: ENOSPC: no space left on device, write"]);
+  // The other output is still closed whole: its header and the detection.
+  assert.equal(readFileSync(timeline, "utf8").trim().split("\n").length, 2);
 });

@@ -86,9 +86,9 @@ test("a write that fails (disk full) rejects, and no write is taken after close"
       for (let i = 0; i < 200; i++) await full.write(processCreation());
       await full.close();
     })(),
-    /ENOSPC/,
+    /^Error: \/dev\/full: ENOSPC/,
   );
-  await assert.rejects(full.close(), /ENOSPC/);
+  await assert.rejects(full.close(), /^Error: \/dev\/full: ENOSPC/);
   const writer = await createJsonOutWriter(join(tempDir(), "closed.jsonl"));
   await writer.close();
   await assert.rejects(writer.write(processCreation()), /write after close/);
