@@ -1,11 +1,11 @@
 /** `vigil hunt`: evidence in, detections out: a summary on screen, timelines and JSON for other tools. */
 
-import { writeFile } from "node:fs/promises";
 import { type Command, InvalidArgumentError } from "commander";
 import { closeWorkerPools, defaultThreads } from "../evtx/index.js";
 import { type Detection, LEVELS, type Level, levelRank } from "../hunt/detection.js";
 import { type HuntResult, hunt } from "../hunt/hunt.js";
 import type { DetectionWriter } from "../output/detection-writer.js";
+import { writeWholeFile } from "../output/file-sink.js";
 import { createJsonOutWriter } from "../output/json-out.js";
 import { createProgress } from "../output/progress.js";
 import { type HuntSummary, renderSummary, type SummaryProblem } from "../output/summary.js";
@@ -185,7 +185,8 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
   const summary = summaryOf(result);
   try {
     await report?.finish({ summary, rulesLoaded: rulesLoadedOf(result), scope: result.scope });
-    if (options.scopeOut !== undefined) await writeFile(options.scopeOut, `${JSON.stringify(result.scope, null, 2)}\n`);
+    if (options.scopeOut !== undefined)
+      await writeWholeFile(options.scopeOut, `${JSON.stringify(result.scope, null, 2)}\n`);
   } catch (e) {
     process.stderr.write(`vigil hunt: ${sanitizeForTerminal((e as Error).message)}\n`);
     return 2;

@@ -8,6 +8,7 @@
  */
 import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import { StreamWriter } from "./stream-writer.js";
 
@@ -19,6 +20,15 @@ export interface FileSink {
   write(text: string): Promise<void>;
   /** Writes what is left, closes the file, and rejects if any write failed. */
   close(): Promise<void>;
+}
+
+/** Writes a whole file at once (a report, the scope); a failure (a full disk) names the file, as a sink's does. */
+export async function writeWholeFile(path: string, text: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (e) {
+    throw new Error(`${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
 
 export async function openFileSink(path: string): Promise<FileSink> {

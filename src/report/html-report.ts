@@ -6,10 +6,11 @@
  * The files are created when the writer is, so a bad path fails before any evidence is read; `close` (called when
  * the detections end, also after a failed hunt) writes nothing, `finish` writes both.
  */
-import { open, writeFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import type { Detection } from "../hunt/detection.js";
 import type { HuntResult } from "../hunt/hunt.js";
 import type { DetectionWriter } from "../output/detection-writer.js";
+import { writeWholeFile } from "../output/file-sink.js";
 import { type AppBundle, appBundle } from "./bundle.js";
 import { type CollectOptions, ReportCollector, type ReportInput } from "./collect.js";
 import type { ReportData, ReportRulesLoaded } from "./data.js";
@@ -49,10 +50,10 @@ export async function createHtmlReportWriter(
     },
     async finish(input: ReportInput): Promise<ReportData> {
       const data = collector.data(input);
-      if (path !== null && app !== null) await writeFile(path, reportHtml(data, await app));
+      if (path !== null && app !== null) await writeWholeFile(path, reportHtml(data, await app));
       if (navigatorPath !== null) {
         const layer = navigatorLayer(data.rules, { name: input.title ?? "Vigil hunt" });
-        await writeFile(navigatorPath, `${JSON.stringify(layer, null, 2)}\n`);
+        await writeWholeFile(navigatorPath, `${JSON.stringify(layer, null, 2)}\n`);
       }
       return data;
     },

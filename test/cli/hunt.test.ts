@@ -104,4 +104,12 @@ test("an output the disk cannot take: exit 2 and one line naming the file, not a
   assert.deepEqual(run.stderr.trim().split("\n"), ["vigil hunt: /dev/full: ENOSPC: no space left on device, write"]);
   // The other output is still closed whole: its header and the detection.
   assert.equal(readFileSync(timeline, "utf8").trim().split("\n").length, 2);
+  // Files written whole at the end: the report and the scope.
+  for (const option of ["--html", "--scope-out"]) {
+    const whole = vigil("hunt", evidence, "--no-builtin", "-r", rules, "-q", option, "/dev/full");
+    assert.equal(whole.status, 2, `${option}: ${whole.stderr}`);
+    assert.deepEqual(whole.stderr.trim().split("\n"), [
+      "vigil hunt: /dev/full: ENOSPC: no space left on device, write",
+    ]);
+  }
 });
