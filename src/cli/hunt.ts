@@ -1,5 +1,6 @@
 /** `vigil hunt`: evidence in, detections out: a summary on screen, timelines and JSON for other tools. */
 
+import { existsSync } from "node:fs";
 import { type Command, InvalidArgumentError } from "commander";
 import { closeWorkerPools, defaultThreads } from "../evtx/index.js";
 import { type Detection, LEVELS, type Level, levelRank } from "../hunt/detection.js";
@@ -96,6 +97,13 @@ export function registerHunt(program: Command): void {
 }
 
 async function runHunt(paths: string[], options: HuntCliOptions): Promise<number> {
+  // A mistyped rules path would otherwise hunt with fewer rules than asked and report nothing found.
+  for (const path of options.rules) {
+    if (!existsSync(path)) {
+      process.stderr.write(`vigil hunt: --rules ${sanitizeForTerminal(path)}: no such file or folder\n`);
+      return 2;
+    }
+  }
   let placeholders: [string, string[]][] = [];
   if (options.placeholders !== undefined) {
     try {
@@ -183,6 +191,9 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
     return 2;
   }
   const summary = summaryOf(result);
+  if (result.rules.detections.length + result.rules.correlations.length === 0) {
+    process.stderr.write("vigil hunt: no rules loaded: nothing was looked for (see --rules and --no-builtin)\n");
+  }
   try {
     await report?.finish({ summary, rulesLoaded: rulesLoadedOf(result), scope: result.scope });
     if (options.scopeOut !== undefined)
@@ -280,5 +291,6 @@ export function summaryOf(result: HuntResult): HuntSummary {
     problemCount,
     problems,
     correlationWarnings,
+    rulesLoaded: rulesLoadedOf(result),
   };
 }

@@ -24,13 +24,28 @@ registerRules(program);
 registerSimulate(program);
 registerEval(program);
 
+// Standard output that fails (a reader that stopped early, a full disk) emits an error that nothing awaits when a
+// summary is written at the end: without a listener that ended the process with a stack trace. The first such error
+// is kept and, unless a command reported it already, named once at exit.
+let stdoutError: NodeJS.ErrnoException | null = null;
+let reported: unknown = null;
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  stdoutError ??= e;
+});
+process.on("exit", () => {
+  // A reader that stopped reading (`vigil hunt … | head`): their choice, nothing to report.
+  if (stdoutError === null || stdoutError === reported || stdoutError.code === "EPIPE") return;
+  process.stderr.write(`vigil: standard output: ${sanitizeForTerminal(stdoutError.message)}\n`);
+  process.exitCode = 2;
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
+  reported = e;
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? 0 : 2;
   } else if ((e as NodeJS.ErrnoException).code === "EPIPE") {
-    // Whoever read the output stopped reading (`vigil dump … | head`): their choice, nothing to report.
     process.exitCode = 0;
   } else {
     // A failure no command reported itself: a line and exit code 2 (fatal), not a stack trace and exit code 1, which

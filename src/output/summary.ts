@@ -31,6 +31,17 @@ export interface SummaryProblem {
   readonly reason: string;
 }
 
+/** The rules a hunt ran with. */
+export interface RulesLoaded {
+  readonly detection: number;
+  readonly correlation: number;
+  readonly filter: number;
+  /** Rule files read. */
+  readonly files: number;
+  /** Rules that could not be loaded or cannot run. */
+  readonly unusable: number;
+}
+
 export interface HuntSummary {
   /** Evidence files read (archives count once, whatever their members). */
   readonly filesRead: number;
@@ -62,6 +73,8 @@ export interface HuntSummary {
   readonly problems: readonly SummaryProblem[];
   /** Correlations that hit a state cap and may have missed alerts, one line each. */
   readonly correlationWarnings: readonly string[];
+  /** The rules the hunt ran with: no detections means little when few rules were looked for. */
+  readonly rulesLoaded?: RulesLoaded;
 }
 
 export interface SummaryOptions {
@@ -77,6 +90,11 @@ const COUNT = 9;
 const LEVEL = 13;
 
 type Paint = (text: string) => string;
+
+function rulesText(r: RulesLoaded): string {
+  const loaded = `${count(r.detection)} detection, ${count(r.correlation)} correlation, ${count(r.filter)} filter`;
+  return r.unusable > 0 ? `${loaded}; ${count(r.unusable)} unusable (vigil rules check)` : loaded;
+}
 
 export function renderSummary(summary: HuntSummary, options: SummaryOptions): string {
   const c = pc.createColors(options.color);
@@ -110,6 +128,7 @@ export function renderSummary(summary: HuntSummary, options: SummaryOptions): st
     `${count(summary.eventsRead)} read (${count(summary.eventsRecovered)} recovered), ` +
       `${count(summary.recordsSkipped)} records skipped`,
   );
+  if (summary.rulesLoaded !== undefined) row("Rules", rulesText(summary.rulesLoaded));
   row("Time span", timeSpan(summary.firstEvent, summary.lastEvent));
   row("Speed", speed(summary));
 

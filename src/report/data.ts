@@ -11,6 +11,7 @@
  * its value indexes. Times are milliseconds since the epoch (UTC), null when unknown.
  */
 import type { Level } from "../hunt/detection.js";
+import type { RulesLoaded } from "../output/summary.js";
 
 export const REPORT_DATA_VERSION = 1;
 
@@ -62,15 +63,8 @@ export interface ReportSummary {
   readonly correlationWarnings: readonly string[];
 }
 
-export interface ReportRulesLoaded {
-  readonly detection: number;
-  readonly correlation: number;
-  readonly filter: number;
-  /** Rule files read. */
-  readonly files: number;
-  /** Rules that could not be loaded or cannot run. */
-  readonly unusable: number;
-}
+/** The rules a hunt ran with, as the terminal summary counts them. */
+export type ReportRulesLoaded = RulesLoaded;
 
 export interface ReportProblem {
   readonly file: string;

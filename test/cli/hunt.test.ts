@@ -3,8 +3,9 @@
  * the exit codes (0 clean, 1 damaged input, 2 usage, 3 --fail-on).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -111,5 +112,44 @@ test("an output the disk cannot take: exit 2 and one line naming the file, not a
     assert.deepEqual(whole.stderr.trim().split("\n"), [
       "vigil hunt: /dev/full: ENOSPC: no space left on device, write",
     ]);
+  }
+});
+
+test("rules: a --rules path that does not exist is a usage error; no rules at all is said on stderr", () => {
+  const { evidence } = setup();
+  const missing = vigil("hunt", evidence, "--no-builtin", "-r", join(evidence, "no-such-rules"), "-q");
+  assert.equal(missing.status, 2);
+  assert.equal(missing.stderr, `vigil hunt: --rules ${join(evidence, "no-such-rules")}: no such file or folder\n`);
+  const none = vigil("hunt", evidence, "--no-builtin", "--no-color");
+  assert.equal(none.status, 0, none.stderr);
+  assert.equal(none.stderr, "vigil hunt: no rules loaded: nothing was looked for (see --rules and --no-builtin)\n");
+  assert.ok(none.stdout.includes("Rules       0 detection, 0 correlation, 0 filter\n"), none.stdout);
+});
+
+test("standard output: a reader that stops early ends the hunt quietly; a full disk is named once, exit 2", async (t) => {
+  const { rules, evidence } = setup();
+  // `| head -c 1`: the reader closes the pipe at the first bytes of the summary.
+  const child = spawn(process.execPath, ["--import", "tsx", main, "hunt", evidence, "--no-builtin", "-r", rules], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdout.once("data", () => child.stdout.destroy());
+  const [status] = (await once(child, "exit")) as [number | null];
+  assert.equal(stderr, "");
+  assert.equal(status, 0);
+  if (!existsSync("/dev/full")) return t.skip("no /dev/full on this system");
+  const out = openSync("/dev/full", "w");
+  try {
+    const full = spawnSync(process.execPath, ["--import", "tsx", main, "hunt", evidence, "--no-builtin", "-r", rules], {
+      encoding: "utf8",
+      stdio: ["ignore", out, "pipe"],
+    });
+    assert.equal(full.status, 2);
+    assert.equal(full.stderr, "vigil: standard output: ENOSPC: no space left on device, write\n");
+  } finally {
+    closeSync(out);
   }
 });

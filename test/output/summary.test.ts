@@ -74,6 +74,21 @@ test("counts, time span and speed", () => {
   ]);
 });
 
+test("the rules the hunt ran with: counts, and the unusable ones pointed at `vigil rules check`", () => {
+  const rulesLoaded = { detection: 2867, correlation: 12, filter: 3, files: 3100, unusable: 25 };
+  const text = renderSummary(sampleSummary({ rulesLoaded }), { color: false });
+  assert.ok(
+    text.includes("Rules       2,867 detection, 12 correlation, 3 filter; 25 unusable (vigil rules check)\n"),
+    text,
+  );
+  const none = renderSummary(
+    sampleSummary({ rulesLoaded: { detection: 0, correlation: 0, filter: 0, files: 0, unusable: 0 } }),
+    { color: false },
+  );
+  assert.ok(none.includes("Rules       0 detection, 0 correlation, 0 filter\n"), none);
+  assert.ok(!renderSummary(sampleSummary(), { color: false }).includes("Rules  "));
+});
+
 test("top rules by level then count, long titles cut; computers by count", () => {
   const text = renderSummary(sampleSummary(), { color: false, top: 3 });
   const rules = section(text, "Top rules (top 3 of 5)");
