@@ -167,6 +167,9 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
         await report?.write(d);
       },
       onProgress: (p) => progress.update(p),
+      exclude: [options.timeline, options.jsonOut, options.html, options.navigator, options.scopeOut].filter(
+        (p): p is string => p !== undefined,
+      ),
       ...(assets === undefined ? {} : { scope: { assets } }),
     });
   } catch (e) {

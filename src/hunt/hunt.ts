@@ -4,6 +4,7 @@
  * and every reported detection (correlation alerts merged in by time) handed to the outputs, while the summary's
  * counts are gathered.
  */
+import { resolve } from "node:path";
 import { mapFieldView } from "../events/field-map.js";
 import type { FieldValue, FieldView } from "../evtx/types.js";
 import { tacticOf } from "../output/attack.js";
@@ -44,6 +45,11 @@ export interface HuntOptions {
   readonly sortRunSize?: number;
   /** How large EVTX files are split between threads (default: from 48 MiB, in 16 MiB parts). */
   readonly split?: SplitPolicy;
+  /**
+   * Files never read as evidence: the hunt's own outputs, which a responder may well write into the folder being
+   * hunted (`vigil hunt . --json-out detections.jsonl`).
+   */
+  readonly exclude?: readonly string[];
   /** Scoping: the asset inventory (`--assets`) and options; scoping runs in every hunt. */
   readonly scope?: { readonly assets?: AssetInventory; readonly options?: ScopeOptions };
 }
@@ -175,7 +181,10 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const rules = await loadHuntRules(options.rules);
   const discoveryProblems: DiscoveryProblem[] = [];
   const files: string[] = [];
-  for await (const f of discoverFiles(options.paths, () => true, discoveryProblems)) files.push(f);
+  const excluded = new Set((options.exclude ?? []).map((p) => resolve(p)));
+  for await (const f of discoverFiles(options.paths, () => true, discoveryProblems)) {
+    if (!excluded.has(resolve(f))) files.push(f);
+  }
 
   const sorter = new MatchSorter(options.sortRunSize === undefined ? {} : { runSize: options.sortRunSize });
   try {

@@ -5,7 +5,16 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -152,4 +161,26 @@ test("standard output: a reader that stops early ends the hunt quietly; a full d
   } finally {
     closeSync(out);
   }
+});
+
+test("outputs written into the folder being hunted are not read back as evidence", () => {
+  const { rules, evidence } = setup();
+  const before = readdirSync(evidence).length;
+  const run = vigil(
+    "hunt",
+    evidence,
+    "--no-builtin",
+    "-r",
+    rules,
+    "--no-color",
+    "--stats",
+    "--json-out",
+    join(evidence, "detections.jsonl"),
+    "--timeline",
+    join(evidence, "timeline.csv"),
+  );
+  assert.equal(run.status, 0, run.stderr);
+  assert.ok(run.stdout.includes(`Files       ${before} read,`), run.stdout);
+  assert.ok(!run.stderr.includes("detections.jsonl") && !run.stderr.includes("timeline.csv"), run.stderr);
+  assert.equal(readFileSync(join(evidence, "detections.jsonl"), "utf8").trim().split("\n").length, 1);
 });
