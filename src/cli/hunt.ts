@@ -97,6 +97,12 @@ export function registerHunt(program: Command): void {
 }
 
 async function runHunt(paths: string[], options: HuntCliOptions): Promise<number> {
+  // An inverted window would hunt nothing and report nothing found.
+  if (options.from !== undefined && options.to !== undefined && options.from > options.to) {
+    const [from, to] = [options.from, options.to].map((t) => new Date(t).toISOString());
+    process.stderr.write(`vigil hunt: --from ${from} is after --to ${to}\n`);
+    return 2;
+  }
   // A mistyped rules path would otherwise hunt with fewer rules than asked and report nothing found.
   for (const path of options.rules) {
     if (!existsSync(path)) {

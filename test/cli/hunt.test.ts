@@ -82,7 +82,7 @@ test("hostile CommandLine: the CSV cell is inert, the terminal gets no raw contr
   assert.match(run.stdout, /1 detection/);
 });
 
-test("exit codes: 3 with --fail-on at or below the level found, 0 above it, 1 on damaged input, 2 on usage", () => {
+test("exit codes: 3 with --fail-on at or below the level found, 0 above it, 1 on damaged input, 2 on usage (an inverted window too)", () => {
   const { rules, evidence } = setup();
   assert.equal(vigil("hunt", evidence, "--no-builtin", "-r", rules, "-q", "--fail-on", "high").status, 3);
   assert.equal(vigil("hunt", evidence, "--no-builtin", "-r", rules, "-q", "--fail-on", "critical").status, 0);
@@ -92,6 +92,9 @@ test("exit codes: 3 with --fail-on at or below the level found, 0 above it, 1 on
   assert.equal(vigil("hunt", evidence, "--min-level", "severe").status, 2);
   assert.equal(vigil("hunt").status, 2);
   assert.equal(vigil("hunt", evidence, "--timeline", join(evidence, "x.txt"), "-q").status, 2);
+  const inverted = vigil("hunt", evidence, "--from", "2024-03-02", "--to", "2024-03-01", "-q");
+  assert.equal(inverted.status, 2);
+  assert.equal(inverted.stderr, "vigil hunt: --from 2024-03-02T00:00:00.000Z is after --to 2024-03-01T00:00:00.000Z\n");
 });
 
 test("an output the disk cannot take: exit 2 and one line naming the file, not a stack trace", (t) => {
