@@ -204,7 +204,7 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
     process.stderr.write("vigil hunt: no rules loaded: nothing was looked for (see --rules and --no-builtin)\n");
   }
   try {
-    await report?.finish({ summary, rulesLoaded: rulesLoadedOf(result), scope: result.scope });
+    await report?.finish({ summary, rulesLoaded: summary.rulesLoaded, scope: result.scope });
     if (options.scopeOut !== undefined)
       await writeWholeFile(options.scopeOut, `${JSON.stringify(result.scope, null, 2)}\n`);
   } catch (e) {

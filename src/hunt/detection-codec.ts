@@ -20,9 +20,14 @@ export function encodeDetection(d: Detection): DetectionEncoding {
   return jsonExact(d, 0) ? JSON.stringify(d) : serialize(d);
 }
 
-/** The bytes an encoding takes once written; at most `3 * text.length` for text. */
+/** The bytes an encoding takes once written. */
 export function encodedLength(e: DetectionEncoding): number {
   return typeof e === "string" ? Buffer.byteLength(e, "utf8") : e.length;
+}
+
+/** At least `encodedLength(e)`, without reading the text: UTF-8 takes at most three bytes a UTF-16 unit. */
+export function encodedLengthBound(e: DetectionEncoding): number {
+  return typeof e === "string" ? 3 * e.length : e.length;
 }
 
 /** Writes the encoding into `into` at `at`, which has room for it; returns the bytes written. */

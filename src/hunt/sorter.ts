@@ -10,7 +10,7 @@ import { type FileHandle, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Detection } from "./detection.js";
-import { encodeDetection, writeEncoding } from "./detection-codec.js";
+import { encodeDetection, encodedLengthBound, writeEncoding } from "./detection-codec.js";
 import { compareQueued, type MatchKey, type QueuedMatch, withDetection } from "./match-batch.js";
 
 const REPORT = 1;
@@ -173,8 +173,8 @@ export class MatchSorter {
       let size = 0;
       for await (const m of matches) {
         const body = m.detection instanceof Uint8Array ? m.detection : encodeDetection(m.detection);
-        // Text takes at most three bytes a character: room for that is made before it is written.
-        const need = 8 + keyLength(m) + (typeof body === "string" ? 3 * body.length : body.length);
+        // Room for the most the text can take is made before it is written.
+        const need = 8 + keyLength(m) + encodedLengthBound(body);
         if (size + need > block.length) {
           await writeFully(out, block, size);
           size = 0;

@@ -22,12 +22,17 @@ export interface FileSink {
   close(): Promise<void>;
 }
 
-/** Writes a whole file at once (a report, the scope); a failure (a full disk) names the file, as a sink's does. */
+/** A failure to write `path` (a full disk), named with the file. */
+function fileError(path: string, e: unknown): Error {
+  return new Error(`${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+/** Writes a whole file at once (a report, the scope); a failure names the file, as a sink's does. */
 export async function writeWholeFile(path: string, text: string): Promise<void> {
   try {
     await writeFile(path, text);
   } catch (e) {
-    throw new Error(`${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw fileError(path, e);
   }
 }
 
@@ -104,7 +109,7 @@ class BatchedFileSink implements FileSink {
 
   /** The first failure, named with the file: every later call throws this one error. */
   private keep(e: unknown): void {
-    this.error ??= new Error(`${this.path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    this.error ??= fileError(this.path, e);
   }
 
   private check(): void {

@@ -6,7 +6,7 @@
  */
 import { type Detection, LEVELS, levelRank, type PlainValue } from "../hunt/detection.js";
 import { splitTags, TACTICS } from "../output/attack.js";
-import type { HuntSummary } from "../output/summary.js";
+import type { HuntSummary, RulesLoaded } from "../output/summary.js";
 import {
   type FieldValues,
   type LevelCounts,
@@ -18,7 +18,6 @@ import {
   type ReportMatrixCell,
   type ReportRow,
   type ReportRule,
-  type ReportRulesLoaded,
   type ReportTimeline,
   type ReportValue,
 } from "./data.js";
@@ -34,7 +33,7 @@ export interface CollectOptions {
 export interface ReportInput {
   readonly summary: HuntSummary;
   readonly scope?: ReportScope;
-  readonly rulesLoaded?: ReportRulesLoaded;
+  readonly rulesLoaded?: RulesLoaded;
   readonly title?: string;
   /** Default: now. */
   readonly generatedAt?: number;

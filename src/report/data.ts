@@ -57,14 +57,11 @@ export interface ReportSummary {
   readonly firstDetection: number | null;
   readonly lastDetection: number | null;
   /** Rules the hunt ran with, when known. */
-  readonly rulesLoaded: ReportRulesLoaded | null;
+  readonly rulesLoaded: RulesLoaded | null;
   readonly problemCount: number;
   readonly problems: readonly ReportProblem[];
   readonly correlationWarnings: readonly string[];
 }
-
-/** The rules a hunt ran with, as the terminal summary counts them. */
-export type ReportRulesLoaded = RulesLoaded;
 
 export interface ReportProblem {
   readonly file: string;

@@ -11,9 +11,10 @@ import type { Detection } from "../hunt/detection.js";
 import type { HuntResult } from "../hunt/hunt.js";
 import type { DetectionWriter } from "../output/detection-writer.js";
 import { writeWholeFile } from "../output/file-sink.js";
+import type { RulesLoaded } from "../output/summary.js";
 import { type AppBundle, appBundle } from "./bundle.js";
 import { type CollectOptions, ReportCollector, type ReportInput } from "./collect.js";
-import type { ReportData, ReportRulesLoaded } from "./data.js";
+import type { ReportData } from "./data.js";
 import { navigatorLayer } from "./navigator.js";
 import { reportHtml } from "./page.js";
 
@@ -61,7 +62,7 @@ export async function createHtmlReportWriter(
 }
 
 /** The figures of the rules a hunt ran with, for the summary. */
-export function rulesLoadedOf(result: HuntResult): ReportRulesLoaded {
+export function rulesLoadedOf(result: HuntResult): RulesLoaded {
   const { rules } = result;
   return {
     detection: rules.detections.length,

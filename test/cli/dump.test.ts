@@ -3,21 +3,12 @@
  * threads, and that hostile file names never reach the terminal raw.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { processCreationFile } from "../evtx/fixtures.js";
-
-const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
-
-function vigil(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ["--import", "tsx", main, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+import { vigil, vigilReadBriefly, vigilToFullDisk } from "./vigil.js";
 
 function processEvents(count: number): Uint8Array {
   return processCreationFile(count, (i) => ({
@@ -127,31 +118,14 @@ test("hostile file names never reach the terminal raw", () => {
 });
 
 test("output that cannot be written: a full disk exits 2 with one line; a reader that stops early ends it quietly", async (t) => {
-  if (existsSync("/dev/full")) {
-    const out = openSync("/dev/full", "w");
-    try {
-      const run = spawnSync(process.execPath, ["--import", "tsx", main, "dump", clean], {
-        encoding: "utf8",
-        stdio: ["ignore", out, "pipe"],
-      });
-      assert.equal(run.status, 2);
-      assert.deepEqual(run.stderr.trim().split("\n"), ["vigil: ENOSPC: no space left on device, write"]);
-    } finally {
-      closeSync(out);
-    }
+  const full = vigilToFullDisk("dump", clean);
+  if (full !== null) {
+    assert.equal(full.status, 2);
+    assert.deepEqual(full.stderr.trim().split("\n"), ["vigil: ENOSPC: no space left on device, write"]);
   } else {
     t.diagnostic("no /dev/full on this system: the full disk is not tried");
   }
-  // `| head -c 100`: the reader closes the pipe after its first bytes.
-  const child = spawn(process.execPath, ["--import", "tsx", main, "dump", clean], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  child.stdout.once("data", () => child.stdout.destroy());
-  const [status] = (await once(child, "exit")) as [number | null];
-  assert.equal(stderr, "");
-  assert.equal(status, 0);
+  const brief = await vigilReadBriefly("dump", clean);
+  assert.equal(brief.stderr, "");
+  assert.equal(brief.status, 0);
 });

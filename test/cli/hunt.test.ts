@@ -3,29 +3,11 @@
  * the exit codes (0 clean, 1 damaged input, 2 usage, 3 --fail-on).
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
-
-const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
-
-function vigil(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ["--import", "tsx", main, ...args], { encoding: "utf8" });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+import { vigil, vigilReadBriefly, vigilToFullDisk } from "./vigil.js";
 
 const HOSTILE = "=cmd|' /C calc'!A0 \u001b[31mRED\u001b[0m \u0000 tail";
 
@@ -140,30 +122,13 @@ test("rules: a --rules path that does not exist is a usage error; no rules at al
 
 test("standard output: a reader that stops early ends the hunt quietly; a full disk is named once, exit 2", async (t) => {
   const { rules, evidence } = setup();
-  // `| head -c 1`: the reader closes the pipe at the first bytes of the summary.
-  const child = spawn(process.execPath, ["--import", "tsx", main, "hunt", evidence, "--no-builtin", "-r", rules], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  child.stdout.once("data", () => child.stdout.destroy());
-  const [status] = (await once(child, "exit")) as [number | null];
-  assert.equal(stderr, "");
-  assert.equal(status, 0);
-  if (!existsSync("/dev/full")) return t.skip("no /dev/full on this system");
-  const out = openSync("/dev/full", "w");
-  try {
-    const full = spawnSync(process.execPath, ["--import", "tsx", main, "hunt", evidence, "--no-builtin", "-r", rules], {
-      encoding: "utf8",
-      stdio: ["ignore", out, "pipe"],
-    });
-    assert.equal(full.status, 2);
-    assert.equal(full.stderr, "vigil: standard output: ENOSPC: no space left on device, write\n");
-  } finally {
-    closeSync(out);
-  }
+  const brief = await vigilReadBriefly("hunt", evidence, "--no-builtin", "-r", rules);
+  assert.equal(brief.stderr, "");
+  assert.equal(brief.status, 0);
+  const full = vigilToFullDisk("hunt", evidence, "--no-builtin", "-r", rules);
+  if (full === null) return t.skip("no /dev/full on this system");
+  assert.equal(full.status, 2);
+  assert.equal(full.stderr, "vigil: standard output: ENOSPC: no space left on device, write\n");
 });
 
 test("outputs written into the folder being hunted are not read back as evidence", () => {

@@ -1,18 +1,11 @@
 /** `vigil rules check` end to end: counts, one line per rule not loaded, JSON, exit codes. */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-
-const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
-
-function vigil(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ["--import", "tsx", main, ...args], { encoding: "utf8" });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+import { vigil } from "./vigil.js";
 
 const GOOD = "title: Good\nlogsource: {product: windows}\ndetection:\n  s: {EventID: 1}\n  condition: s\n";
 const ODD = "title: Odd\nid: odd-1\nlogsource: {product: windows}\ndetection:\n  s: {A|frob: 1}\n  condition: s\n";
