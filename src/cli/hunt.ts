@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { type Command, InvalidArgumentError } from "commander";
 import { closeWorkerPools, defaultThreads } from "../evtx/index.js";
 import { type Detection, LEVELS, type Level, levelRank } from "../hunt/detection.js";
+import type { FileEnd } from "../hunt/file-tally.js";
 import { type HuntResult, hunt } from "../hunt/hunt.js";
 import type { DetectionWriter } from "../output/detection-writer.js";
 import { writeWholeFile } from "../output/file-sink.js";
@@ -16,7 +17,6 @@ import { createHtmlReportWriter, type ReportWriter, rulesLoadedOf } from "../rep
 import { type AssetInventory, readAssets, renderScopeSummary } from "../scope/index.js";
 import { readPlaceholders } from "../sigma/check.js";
 import { defaultCacheDir } from "../sigma/rule-cache.js";
-import type { SourceStats } from "../sources/types.js";
 import { collect, parseLevel, parseThreads } from "./options.js";
 
 interface HuntCliOptions {
@@ -147,6 +147,8 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
     return 2;
   }
   const progress = createProgress(process.stderr, !options.quiet);
+  // --stats: a line for every source, gathered as files end (the result lists only the first files).
+  const statsLines: string[] | null = options.stats ? [] : null;
   // The hunt starts fewer workers than this when the evidence is too small to repay them (SplitPolicy).
   const threads = options.threads ?? defaultThreads();
   let result: HuntResult | undefined;
@@ -173,6 +175,7 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
         await report?.write(d);
       },
       onProgress: (p) => progress.update(p),
+      ...(statsLines === null ? {} : { onFile: (_path: string, end: FileEnd) => statsLines.push(...sourceLines(end)) }),
       exclude: [options.timeline, options.jsonOut, options.html, options.navigator, options.scopeOut].filter(
         (p): p is string => p !== undefined,
       ),
@@ -217,63 +220,28 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
     const scopeLines = renderScopeSummary(result.scope, { color });
     if (scopeLines.length > 0) process.stdout.write(`${scopeLines.join("\n")}\n`);
   }
-  if (options.stats) {
-    for (const s of result.sources) {
-      const name = s.member === undefined ? s.file : `${s.file}!/${s.member}`;
-      process.stderr.write(
-        `${sanitizeForTerminal(name)}: ${s.format}, ${s.events} events (${s.recovered} recovered), ${s.skipped} skipped, ${s.problemCount} problems, ${s.bytes} bytes\n`,
-      );
-    }
-  }
+  if (statsLines !== null) for (const line of statsLines) process.stderr.write(line);
   const failed = options.failOn;
   if (failed !== undefined && LEVELS.some((l) => levelRank(l) >= levelRank(failed) && result.byLevel[l] > 0)) return 3;
   const damaged = summary.filesDamaged + summary.filesUnreadable;
   return damaged > 0 ? 1 : 0;
 }
 
+/** --stats: a source's counts, a line each. */
+function sourceLines(end: FileEnd): string[] {
+  if (!("sources" in end)) return [];
+  return end.sources.map((s) => {
+    const name = s.member === undefined ? s.file : `${s.file}!/${s.member}`;
+    return `${sanitizeForTerminal(name)}: ${s.format}, ${s.events} events (${s.recovered} recovered), ${s.skipped} skipped, ${s.problemCount} problems, ${s.bytes} bytes\n`;
+  });
+}
+
 /** The summary's figures from a hunt's result. */
 export function summaryOf(result: HuntResult): HuntSummary {
-  const problems: SummaryProblem[] = [];
-  let problemCount = 0;
-  let filesDamaged = 0;
-  let filesUnreadable = 0;
-  const byFile = new Map<string, SourceStats[]>();
-  for (const s of result.sources) {
-    const list = byFile.get(s.file);
-    if (list === undefined) byFile.set(s.file, [s]);
-    else list.push(s);
-  }
-  for (const f of result.files) {
-    if (f.failed !== undefined) {
-      filesUnreadable++;
-      problemCount++;
-      problems.push({ file: f.path, offset: null, reason: f.failed });
-      continue;
-    }
-    const sources = byFile.get(f.path) ?? [];
-    const unusable = sources.every((s) => s.format === "unknown" || s.format === "unreadable");
-    const hurt = sources.some((s) => s.problemCount > 0 || s.skipped > 0);
-    if (unusable) filesUnreadable++;
-    else if (hurt) filesDamaged++;
-    for (const s of sources) {
-      problemCount += s.problemCount;
-      for (const p of s.problems) {
-        if (problems.length < 50) {
-          problems.push({
-            file: s.file,
-            ...(s.member === undefined ? {} : { member: s.member }),
-            offset: p.offset,
-            reason: p.reason,
-          });
-        }
-      }
-    }
-  }
-  for (const p of result.discoveryProblems) {
-    filesUnreadable++;
-    problemCount++;
-    problems.push({ file: p.path, offset: null, reason: p.reason });
-  }
+  const { tally } = result;
+  const problems: SummaryProblem[] = [...tally.problems];
+  for (const p of result.discoveryProblems) problems.push({ file: p.path, offset: null, reason: p.reason });
+  const discovered = result.discoveryProblems.length;
   const stats = result.rules.correlation.stats;
   const correlationWarnings = [...stats.capped].map(
     (title) => `${title}: too many open groups; the least recent were closed early (${stats.groupsEvicted} in all)`,
@@ -282,12 +250,12 @@ export function summaryOf(result: HuntResult): HuntSummary {
     correlationWarnings.push(`${stats.matchesDropped} matches dropped from full correlation windows`);
   }
   return {
-    filesRead: result.files.length,
-    filesDamaged,
-    filesUnreadable,
+    filesRead: tally.files,
+    filesDamaged: tally.damaged,
+    filesUnreadable: tally.unreadable + discovered,
     eventsRead: result.events,
-    eventsRecovered: result.sources.reduce((n, s) => n + s.recovered, 0),
-    recordsSkipped: result.sources.reduce((n, s) => n + s.skipped, 0),
+    eventsRecovered: tally.recovered,
+    recordsSkipped: tally.skipped,
     bytes: result.bytes,
     elapsedSeconds: result.elapsedMs / 1000,
     scanThreads: result.scanThreads,
@@ -297,7 +265,7 @@ export function summaryOf(result: HuntResult): HuntSummary {
     rules: [...result.byRule.values()],
     computers: result.byComputer,
     tactics: result.tactics,
-    problemCount,
+    problemCount: tally.problemCount + discovered,
     problems,
     correlationWarnings,
     rulesLoaded: rulesLoadedOf(result),

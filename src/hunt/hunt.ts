@@ -22,6 +22,7 @@ import type { DetectionRule, RuleProblem } from "../sigma/model.js";
 import { type DiscoveryProblem, discoverFiles } from "../sources/discover.js";
 import type { SourceStats } from "../sources/types.js";
 import { type Detection, LEVELS, type Level, levelRank } from "./detection.js";
+import { type FileEnd, FileTallier, type FileTally } from "./file-tally.js";
 import { tuneGarbageCollection } from "./gc-tuning.js";
 import { compareOrder, detectionOfQueued, type OrderKey, orderKeyOf } from "./match-batch.js";
 import { type HuntRules, levelOf, loadHuntRules, type RuleSpec, ruleInfo } from "./rules.js";
@@ -38,6 +39,8 @@ export interface HuntOptions {
   readonly output: (d: Detection) => Promise<void>;
   /** Called as files finish and detections come in. */
   readonly onProgress?: (p: HuntProgress) => void;
+  /** Called as each file ends, with its sources (or why it failed): the result lists only the first FILES_LISTED. */
+  readonly onFile?: (path: string, end: FileEnd) => void;
   /**
    * Matches kept in memory before a sorted run goes to a temporary file (default 10,000: a match carries its whole event,
    * a few KB; 32 MiB of detections send a run sooner). See MatchSorter.
@@ -71,6 +74,12 @@ export interface FileOutcome {
   readonly failed?: string;
 }
 
+/**
+ * Files whose outcomes a hunt's result lists; every file is counted in its tally. Listing them all kept 1.5 KB a
+ * file for the whole hunt.
+ */
+export const FILES_LISTED = 1_000;
+
 export interface RuleCount {
   readonly title: string;
   readonly level: Level;
@@ -79,8 +88,10 @@ export interface RuleCount {
 
 export interface HuntResult {
   readonly rules: HuntRules;
+  /** The first FILES_LISTED files to end, and their sources; `tally` counts them all (onFile sees each). */
   readonly files: readonly FileOutcome[];
   readonly sources: readonly SourceStats[];
+  readonly tally: FileTally;
   readonly discoveryProblems: readonly DiscoveryProblem[];
   /** Events read from all sources; of them, those inside --from/--to. */
   readonly events: number;
@@ -213,13 +224,14 @@ async function scanAndReport(
   });
   const outcomes: FileOutcome[] = [];
   const sources: SourceStats[] = [];
+  const tallier = new FileTallier();
+  let filesDone = 0;
   let events = 0;
   let eventsMatched = 0;
   let bytes = 0;
   let first: number | null = null;
   let last: number | null = null;
-  const progress = (): void =>
-    options.onProgress?.({ files: files.length, filesDone: outcomes.length, bytes, matches: sorter.count });
+  const progress = (): void => options.onProgress?.({ files: files.length, filesDone, bytes, matches: sorter.count });
   const scanThreads = await scanFiles(
     files,
     options.threads,
@@ -234,10 +246,17 @@ async function scanAndReport(
         progress();
       },
       onFile: (path, outcome) => {
+        filesDone++;
+        const listed = outcomes.length < FILES_LISTED;
         if ("result" in outcome) {
           const { scope, ...r } = outcome.result;
-          outcomes.push({ path, result: r });
-          sources.push(...r.sources);
+          if (listed) {
+            outcomes.push({ path, result: r });
+            sources.push(...r.sources);
+          }
+          const end = { sources: r.sources };
+          tallier.add(path, end);
+          options.onFile?.(path, end);
           facts.add(scope);
           events += r.events;
           eventsMatched += r.matched;
@@ -245,7 +264,10 @@ async function scanAndReport(
           if (r.first !== null && (first === null || r.first < first)) first = r.first;
           if (r.last !== null && (last === null || r.last > last)) last = r.last;
         } else {
-          outcomes.push({ path, failed: outcome.failed });
+          if (listed) outcomes.push({ path, failed: outcome.failed });
+          const end = { failed: outcome.failed };
+          tallier.add(path, end);
+          options.onFile?.(path, end);
         }
         progress();
       },
@@ -319,6 +341,7 @@ async function scanAndReport(
     rules,
     files: outcomes,
     sources,
+    tally: tallier.tally(),
     discoveryProblems,
     events,
     eventsMatched,

@@ -150,5 +150,7 @@ test("outputs written into the folder being hunted are not read back as evidence
   assert.equal(run.status, 0, run.stderr);
   assert.ok(run.stdout.includes(`Files       ${before} read,`), run.stdout);
   assert.ok(!run.stderr.includes("detections.jsonl") && !run.stderr.includes("timeline.csv"), run.stderr);
+  // --stats: a line for each source read.
+  assert.equal(run.stderr.split("\n").filter((l) => l.includes(" events (")).length, before, run.stderr);
   assert.equal(readFileSync(join(evidence, "detections.jsonl"), "utf8").trim().split("\n").length, 1);
 });

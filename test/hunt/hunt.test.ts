@@ -11,7 +11,7 @@ import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import type { Detection } from "../../src/hunt/detection.js";
-import { type HuntOptions, type HuntResult, hunt } from "../../src/hunt/hunt.js";
+import { FILES_LISTED, type HuntOptions, type HuntResult, hunt } from "../../src/hunt/hunt.js";
 import { compileRuleSet } from "../../src/hunt/rules.js";
 import { DEFAULT_SPLIT, planTasks, type SplitPolicy, scanFiles, workersFor } from "../../src/hunt/schedule.js";
 import { processCreationFile } from "../evtx/fixtures.js";
@@ -115,6 +115,7 @@ async function run(
     },
     ...(options.sortRunSize === undefined ? {} : { sortRunSize: options.sortRunSize }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.onFile === undefined ? {} : { onFile: options.onFile }),
     // Workers however small the evidence, so that the tests' threads are real ones.
     split: { ...DEFAULT_SPLIT, minBytesPerWorker: 0, ...options.split },
   });
@@ -155,10 +156,43 @@ describe("hunt", () => {
     // The text file is read, found to be no evidence, and reported.
     const notes = result.sources.find((s) => basename(s.file) === "notes.txt");
     assert.equal(notes?.format, "unknown");
+    assert.deepEqual(
+      { ...result.tally, problems: result.tally.problems.length },
+      { files: 3, damaged: 0, unreadable: 1, recovered: 0, skipped: 0, problemCount: 1, problems: 1 },
+    );
     const whoami = detections.find((d) => d.rule.title === "Whoami" && d.computer === "WS1") as Detection;
     assert.equal(whoami.details.Cmdline ?? whoami.details.CommandLine, "whoami /all");
     assert.equal(whoami.event["EventData.CommandLine"], "whoami /all");
     assert.equal(whoami.source.offset !== null, true);
+  });
+
+  test("past FILES_LISTED files the result lists the first and its tally counts every one; a file given twice counts twice", async () => {
+    const many = mkdtempSync(join(tmpdir(), "vigil-hunt-many-"));
+    for (let i = 0; i <= FILES_LISTED; i++) {
+      writeFileSync(join(many, `host${i}.jsonl`), flat(i % 60, `WS${i}`, "C:\\Windows\\explorer.exe", "explorer.exe"));
+    }
+    // A damaged file: a good line, then one that is not JSON.
+    const damaged = join(many, "damaged.jsonl");
+    writeFileSync(damaged, `${flat(1, "WS1", "C:\\Windows\\explorer.exe", "explorer.exe")}\n{"EventID": 4688,\n`);
+    const ended: string[] = [];
+    const { result } = await run([many, damaged], { rulePaths: [rules], onFile: (path) => ended.push(path) });
+    const files = FILES_LISTED + 3;
+    assert.equal(ended.length, files);
+    assert.equal(new Set(ended).size, files - 1);
+    assert.equal(result.files.length, FILES_LISTED);
+    assert.equal(result.events, files);
+    assert.deepEqual(
+      { ...result.tally, problems: result.tally.problems.map((p) => basename(p.file)) },
+      {
+        files,
+        damaged: 2,
+        unreadable: 0,
+        recovered: 0,
+        skipped: 2,
+        problemCount: 2,
+        problems: ["damaged.jsonl", "damaged.jsonl"],
+      },
+    );
   });
 
   test("with a cache folder, later hunts read back the compiled buckets, in the main thread and in workers", async () => {

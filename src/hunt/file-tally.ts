@@ -1,0 +1,82 @@
+/**
+ * The files of a hunt as its summary counts them (read, damaged, unreadable, recovered events, skipped records,
+ * problems), gathered as each file ends. The hunt keeps these counts rather than every file's outcome: the outcomes
+ * held 1.5 KB of heap a file (5 MiB after a hunt of the corpus ten times over, 3,380 files), and a collection from a
+ * few hundred hosts holds tens of thousands of logs.
+ */
+import type { SummaryProblem } from "../output/summary.js";
+import type { SourceStats } from "../sources/types.js";
+
+/** Problems listed in the tally (all are counted). */
+export const PROBLEMS_LISTED = 50;
+
+export interface FileTally {
+  /** Files scanned, read or not. */
+  readonly files: number;
+  /** Read, but with problems or skipped records. */
+  readonly damaged: number;
+  /** Failed, or nothing in them could be read as evidence. */
+  readonly unreadable: number;
+  /** Events the EVTX reader recovered (slack space, damaged chunks). */
+  readonly recovered: number;
+  readonly skipped: number;
+  readonly problemCount: number;
+  /** The first PROBLEMS_LISTED problems, in the order the files ended. */
+  readonly problems: readonly SummaryProblem[];
+}
+
+/** One file's end: its sources, or why it could not be scanned. */
+export type FileEnd = { readonly sources: readonly SourceStats[] } | { readonly failed: string };
+
+export class FileTallier {
+  private files = 0;
+  private damaged = 0;
+  private unreadable = 0;
+  private recovered = 0;
+  private skipped = 0;
+  private problemCount = 0;
+  private readonly problems: SummaryProblem[] = [];
+
+  add(path: string, end: FileEnd): void {
+    this.files++;
+    if ("failed" in end) {
+      this.unreadable++;
+      this.problemCount++;
+      this.list({ file: path, offset: null, reason: end.failed });
+      return;
+    }
+    const { sources } = end;
+    if (sources.every((s) => s.format === "unknown" || s.format === "unreadable")) this.unreadable++;
+    else if (sources.some((s) => s.problemCount > 0 || s.skipped > 0)) this.damaged++;
+    for (const s of sources) {
+      this.recovered += s.recovered;
+      this.skipped += s.skipped;
+      this.problemCount += s.problemCount;
+      for (const p of s.problems) {
+        if (this.problems.length >= PROBLEMS_LISTED) break;
+        this.list({
+          file: s.file,
+          ...(s.member === undefined ? {} : { member: s.member }),
+          offset: p.offset,
+          reason: p.reason,
+        });
+      }
+    }
+  }
+
+  tally(): FileTally {
+    return {
+      files: this.files,
+      damaged: this.damaged,
+      unreadable: this.unreadable,
+      recovered: this.recovered,
+      skipped: this.skipped,
+      problemCount: this.problemCount,
+      problems: [...this.problems],
+    };
+  }
+
+  private list(problem: SummaryProblem): void {
+    if (this.problems.length < PROBLEMS_LISTED) this.problems.push(problem);
+  }
+}
