@@ -2,8 +2,9 @@
  * Reading whole files: from a buffer (tests, small inputs) or streamed chunk by chunk from disk, in bounded memory,
  * optionally decoding chunks on worker threads.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, readSync, statSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
+import { NotRegularFileError, openRegularFile, READ_WITHOUT_BLOCKING } from "../io/regular-file.js";
 import { CHUNK_SIZE, Chunk, type ChunkReadResult } from "./chunk.js";
 import { addStats, damage, emptyStats } from "./damage.js";
 import { FILE_HEADER_BLOCK_SIZE } from "./file-header.js";
@@ -144,11 +145,13 @@ async function* blocksOf(
       return;
     }
   }
-  const handle = await open(path, "r");
+  const handle = await open(path, READ_WITHOUT_BLOCKING);
   // A read-ahead still running when iteration stops early must settle before the handle closes.
   let readAhead: Promise<unknown> | null = null;
   try {
-    const { size } = await handle.stat();
+    const info = await handle.stat();
+    if (!info.isFile()) throw new NotRegularFileError();
+    const { size } = info;
     const head = Buffer.alloc(Math.min(FILE_HEADER_BLOCK_SIZE, size));
     await handle.read(head, 0, head.length, 0);
     const layout = layoutFromHeader(head, size, file);
@@ -224,9 +227,9 @@ async function* blocksOf(
 
 /** The whole file when it is at most SMALL_FILE bytes, else null. */
 function readSmallFile(path: string, buffers: ReadBuffers | undefined): Buffer | null {
-  const fd = openSync(path, "r");
+  const { fd, info } = openRegularFile(path);
   try {
-    const { size } = fstatSync(fd);
+    const { size } = info;
     if (size > SMALL_FILE) return null;
     const buf = buffers === undefined ? Buffer.allocUnsafe(size) : buffers.forFile(size);
     let done = 0;

@@ -4,7 +4,8 @@
  * are imported when a file first needs them: a hunt whose rules are all cached never loads them (about 40 ms of every
  * start, in the main thread and in every worker).
  */
-import { type BigIntStats, readFileSync, statSync } from "node:fs";
+import { type BigIntStats, statSync } from "node:fs";
+import { readRegularFile } from "../io/regular-file.js";
 import { type DiscoveryProblem, discoverFiles } from "../sources/discover.js";
 import type { RuleProblem, SigmaRule } from "./model.js";
 import { type CachedFile, RuleCache } from "./rule-cache.js";
@@ -67,9 +68,9 @@ function readRuleFile(file: string, cache: RuleCache | undefined): CachedFile | 
       const unchanged = cache.unchanged(file, look);
       if (unchanged !== undefined) return unchanged;
     }
-    text = readFileSync(file, "utf8");
+    text = readRegularFile(file).toString("utf8");
   } catch (e) {
-    return { reason: String((e as NodeJS.ErrnoException).code ?? e) };
+    return { reason: (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e)) };
   }
   if (cache === undefined || look === undefined) return { text, key: null, look: null };
   const key = RuleCache.keyOf(file, text);

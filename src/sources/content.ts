@@ -3,9 +3,10 @@
  * readers can also read with random access) or a stream out of a decompressor. Its first bytes are read ahead so
  * the format can be told before anything else is read; everything after streams.
  */
-import { closeSync, createReadStream, openSync, readSync, statSync } from "node:fs";
+import { closeSync, createReadStream, readSync } from "node:fs";
 import { type FileHandle, mkdtemp, open, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { openRegularFile } from "../io/regular-file.js";
 import { asSourceError, SourceError } from "./errors.js";
 import { HEAD_BYTES } from "./format.js";
 
@@ -31,10 +32,9 @@ export async function fileContent(path: string): Promise<Content> {
   // Synchronous: a few microseconds for the head of a local file, where each awaited call waited on the thread pool.
   let fd: number | null = null;
   try {
-    // Checked before opening: opening a FIFO or a device for reading can block forever.
-    const info = statSync(path);
-    if (!info.isFile()) throw new SourceError("unreadable", "not a regular file");
-    fd = openSync(path, "r");
+    const opened = openRegularFile(path);
+    fd = opened.fd;
+    const { info } = opened;
     const head = Buffer.alloc(Math.min(HEAD_BYTES, info.size));
     let filled = 0;
     while (filled < head.length) {

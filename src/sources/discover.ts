@@ -9,7 +9,9 @@ export interface DiscoveryProblem {
 
 /**
  * Files under `paths`: a file is taken as given; a folder yields, recursively and in name order, the files `accept`
- * keeps. Unreadable paths become problems, not exceptions.
+ * keeps. Unreadable paths become problems, not exceptions. In a folder, whatever is not a folder goes to whoever
+ * opens it, which says what it is: a symbolic link to a file, a broken one, a FIFO or a device. A symbolic link to a
+ * folder is a problem, not followed: it may loop back, or reach files already given.
  */
 export async function* discoverFiles(
   paths: readonly string[],
@@ -48,7 +50,18 @@ async function* walk(
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* walk(path, accept, problems);
-    else if (entry.isFile() && accept(entry.name)) yield path;
+    else if (entry.isSymbolicLink() && linksToFolder(path)) {
+      problems.push({ path, reason: "a link to a folder, not followed" });
+    } else if (accept(entry.name)) yield path;
+  }
+}
+
+function linksToFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    // A broken link: its reader reports it.
+    return false;
   }
 }
 

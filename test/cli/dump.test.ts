@@ -3,6 +3,7 @@
  * threads, and that hostile file names never reach the terminal raw.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,6 +82,13 @@ test("unusable input exits 2: not EVTX, no such path", () => {
   const missing = vigil("dump", join(dir, "nope.evtx"));
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /nope\.evtx: cannot read: ENOENT/);
+  if (process.platform === "win32") return;
+  // A FIFO under an EVTX name: refused at once (opening it to read would wait for a writer forever).
+  const fifo = join(dir, "pipe.evtx");
+  execFileSync("mkfifo", [fifo]);
+  const pipe = vigil("dump", fifo);
+  assert.equal(pipe.status, 2);
+  assert.match(pipe.stderr, /pipe\.evtx: cannot read: not a regular file/);
 });
 
 test("folders are searched recursively for *.evtx; totals add up", () => {

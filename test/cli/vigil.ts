@@ -7,6 +7,9 @@ import { fileURLToPath } from "node:url";
 const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const command = (args: readonly string[]): string[] => ["--import", "tsx", main, ...args];
 
+/** A run that has not ended by then has hung (a reader blocked on a FIFO, say): it is killed, and its test fails. */
+const HUNG_AFTER_MS = 180_000;
+
 export interface Run {
   readonly status: number | null;
   readonly stdout: string;
@@ -14,7 +17,11 @@ export interface Run {
 }
 
 export function vigil(...args: string[]): Run {
-  const run = spawnSync(process.execPath, command(args), { encoding: "utf8", maxBuffer: 1 << 26 });
+  const run = spawnSync(process.execPath, command(args), {
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+    timeout: HUNG_AFTER_MS,
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -23,7 +30,11 @@ export function vigilToFullDisk(...args: string[]): Omit<Run, "stdout"> | null {
   if (!existsSync("/dev/full")) return null;
   const out = openSync("/dev/full", "w");
   try {
-    const run = spawnSync(process.execPath, command(args), { encoding: "utf8", stdio: ["ignore", out, "pipe"] });
+    const run = spawnSync(process.execPath, command(args), {
+      encoding: "utf8",
+      stdio: ["ignore", out, "pipe"],
+      timeout: HUNG_AFTER_MS,
+    });
     return { status: run.status, stderr: run.stderr };
   } finally {
     closeSync(out);

@@ -320,3 +320,38 @@ test("every file of SigmaHQ unsupported/ loads or is reported with a reason", { 
   for (const f of all) assert.ok(reported.has(f), `${f} neither loaded nor reported`);
   for (const p of problems) assert.ok(p.reason.length > 0);
 });
+
+test("a rule folder's FIFO, broken link and link to a folder are reported, with and without the cache; the rest loads", {
+  skip: process.platform === "win32" ? "no FIFOs or symbolic links without privileges" : false,
+}, async (t) => {
+  const { execFileSync } = await import("node:child_process");
+  const { mkdtempSync, rmSync, symlinkSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "vigil-rule-links-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, "good.yml"),
+    "title: Good\nlogsource: { product: windows }\ndetection: { selection: { EventID: 1 }, condition: selection }\n",
+  );
+  execFileSync("mkfifo", [join(dir, "pipe.yml")]);
+  symlinkSync(join(dir, "gone.yml"), join(dir, "broken.yml"));
+  symlinkSync(tmpdir(), join(dir, "folder-link"));
+  const { RuleCache } = await import("../../src/sigma/rule-cache.js");
+  const cacheDir = mkdtempSync(join(tmpdir(), "vigil-rule-links-cache-"));
+  t.after(() => rmSync(cacheDir, { recursive: true, force: true }));
+  for (const cache of [undefined, RuleCache.open(cacheDir, [dir])]) {
+    const { rules, problems } = await loadRules([dir], cache === undefined ? {} : { cache });
+    assert.deepEqual(
+      rules.map((r) => r.title),
+      ["Good"],
+    );
+    assert.deepEqual(
+      problems.map((p) => `${p.file.slice(dir.length + 1)}: ${p.reason}`),
+      [
+        "broken.yml: cannot read: ENOENT",
+        "pipe.yml: cannot read: not a regular file",
+        "folder-link: cannot read: a link to a folder, not followed",
+      ],
+    );
+  }
+});

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
@@ -52,6 +53,32 @@ test("unreadable paths: missing, not a regular file; counted, and the readable f
   );
   assert.equal(totals.files, paths.length);
   assert.equal(totals.unusable, paths.length - 1);
+});
+
+test("in a folder: links to files are read, a broken link and a FIFO are unreadable, a link to a folder is not followed", {
+  skip: process.platform === "win32" ? "no FIFOs or symbolic links without privileges" : false,
+}, async (t) => {
+  const dir = tempFolder(t);
+  const other = tempFolder(t);
+  const target = put(other, "target.jsonl", jsonl([event(1)]));
+  put(dir, "real.jsonl", jsonl([event(2)]));
+  symlinkSync(target, join(dir, "link.jsonl"));
+  symlinkSync(join(other, "gone.jsonl"), join(dir, "broken.jsonl"));
+  symlinkSync(other, join(dir, "folder-link"));
+  execFileSync("mkfifo", [join(dir, "pipe.jsonl")]);
+  const { sources, totals, events } = await readAll([dir]);
+  assert.equal(events.length, 2);
+  assert.deepEqual(
+    sources.map((s) => [s.file.slice(dir.length + 1), s.format, s.problems.map((p) => p.reason)]),
+    [
+      ["broken.jsonl", "unreadable", [`ENOENT: no such file or directory, open '${join(dir, "broken.jsonl")}'`]],
+      ["folder-link", "unreadable", ["a link to a folder, not followed"]],
+      ["link.jsonl", "jsonl", []],
+      ["pipe.jsonl", "unreadable", ["not a regular file"]],
+      ["real.jsonl", "jsonl", []],
+    ],
+  );
+  assert.equal(totals.unusable, 3);
 });
 
 test("unknown and unsupported formats are named, not read", async (t) => {
