@@ -13,10 +13,10 @@
  * compile the TypeScript sources, which users never pay, and both sides of the ratio run the same way.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listEvtxFiles } from "../test/evtx/reference.js";
 import { writeBigEvtx } from "./big-evtx.js";
@@ -44,6 +44,21 @@ async function builtOrSource(module: string): Promise<unknown> {
   return import(existsSync(fileURLToPath(built)) ? built.href : `../src/${module}.js`);
 }
 
+/**
+ * The input `repeat` times over, for a hunt: it reads a path given twice (or inside a folder given) once, so each
+ * repeat is a symbolic link of its own to the input, in a temporary folder removed when the process exits.
+ */
+function repeatedPaths(input: string, repeat: number): string[] {
+  if (repeat === 1) return [input];
+  const dir = mkdtempSync(join(tmpdir(), "vigil-bench-repeat-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return Array.from({ length: repeat }, (_, i) => {
+    const link = join(dir, `copy-${i}${input.endsWith(".evtx") ? ".evtx" : ""}`);
+    symlinkSync(resolve(input), link);
+    return link;
+  });
+}
+
 async function measure(
   kind: string,
   threads: number,
@@ -51,7 +66,7 @@ async function measure(
   input: string,
   cacheDir: string,
 ): Promise<Measurement> {
-  const paths = Array.from({ length: repeat }, () => input);
+  const paths = repeatedPaths(input, repeat);
   const files = input.endsWith(".evtx") ? [input] : listEvtxFiles(input);
   let bytes = 0;
   for (const f of files) bytes += (await stat(f)).size;

@@ -1,6 +1,6 @@
 /** Expanding the paths a user gives into evidence files: files as given, folders walked recursively. */
 import { type Dirent, readdirSync, type Stats, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 export interface DiscoveryProblem {
   readonly path: string;
@@ -11,13 +11,15 @@ export interface DiscoveryProblem {
  * Files under `paths`: a file is taken as given; a folder yields, recursively and in name order, the files `accept`
  * keeps. Unreadable paths become problems, not exceptions. In a folder, whatever is not a folder goes to whoever
  * opens it, which says what it is: a symbolic link to a file, a broken one, a FIFO or a device. A symbolic link to a
- * folder is a problem, not followed: it may loop back, or reach files already given.
+ * folder is a problem, not followed: it may loop back, or reach files already given. A path given twice, or inside a
+ * folder also given, is read once.
  */
 export async function* discoverFiles(
   paths: readonly string[],
   accept: (name: string) => boolean,
   problems: DiscoveryProblem[],
 ): AsyncGenerator<string> {
+  const given: { path: string; resolved: string; folder: boolean }[] = [];
   for (const path of paths) {
     let info: Stats;
     try {
@@ -27,9 +29,27 @@ export async function* discoverFiles(
       problems.push({ path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
       continue;
     }
-    if (info.isDirectory()) yield* walk(path, accept, problems);
-    else yield path;
+    given.push({ path, resolved: resolve(path), folder: info.isDirectory() });
   }
+  const folders = new Set(given.filter((g) => g.folder).map((g) => g.resolved));
+  const taken = new Set<string>();
+  for (const g of given) {
+    if (taken.has(g.resolved) || insideAny(g.resolved, folders)) continue;
+    taken.add(g.resolved);
+    if (g.folder) yield* walk(g.path, accept, problems);
+    else yield g.path;
+  }
+}
+
+/**
+ * Whether `path` is inside one of `folders` (not one of them itself): a file and a folder holding it (`vigil hunt
+ * logs logs/Security.evtx`) are read once. Told by the paths as written: a link to a folder is read through as given.
+ */
+function insideAny(path: string, folders: ReadonlySet<string>): boolean {
+  for (let child = path, up = dirname(path); up !== child; child = up, up = dirname(up)) {
+    if (folders.has(up)) return true;
+  }
+  return false;
 }
 
 async function* walk(

@@ -166,7 +166,7 @@ describe("hunt", () => {
     assert.equal(whoami.source.offset !== null, true);
   });
 
-  test("past FILES_LISTED files the result lists the first and its tally counts every one; a file given twice counts twice", async () => {
+  test("past FILES_LISTED files the result lists the first and its tally counts every one; a path given twice is read once", async () => {
     const many = mkdtempSync(join(tmpdir(), "vigil-hunt-many-"));
     for (let i = 0; i <= FILES_LISTED; i++) {
       writeFileSync(join(many, `host${i}.jsonl`), flat(i % 60, `WS${i}`, "C:\\Windows\\explorer.exe", "explorer.exe"));
@@ -175,23 +175,17 @@ describe("hunt", () => {
     const damaged = join(many, "damaged.jsonl");
     writeFileSync(damaged, `${flat(1, "WS1", "C:\\Windows\\explorer.exe", "explorer.exe")}\n{"EventID": 4688,\n`);
     const ended: string[] = [];
-    const { result } = await run([many, damaged], { rulePaths: [rules], onFile: (path) => ended.push(path) });
-    const files = FILES_LISTED + 3;
+    // The damaged file given again, and the folder twice (once through "..").
+    const again = join(many, "..", basename(many));
+    const { result } = await run([damaged, many, again], { rulePaths: [rules], onFile: (path) => ended.push(path) });
+    const files = FILES_LISTED + 2;
     assert.equal(ended.length, files);
-    assert.equal(new Set(ended).size, files - 1);
+    assert.equal(new Set(ended).size, files);
     assert.equal(result.files.length, FILES_LISTED);
     assert.equal(result.events, files);
     assert.deepEqual(
       { ...result.tally, problems: result.tally.problems.map((p) => basename(p.file)) },
-      {
-        files,
-        damaged: 2,
-        unreadable: 0,
-        recovered: 0,
-        skipped: 2,
-        problemCount: 2,
-        problems: ["damaged.jsonl", "damaged.jsonl"],
-      },
+      { files, damaged: 1, unreadable: 0, recovered: 0, skipped: 1, problemCount: 1, problems: ["damaged.jsonl"] },
     );
   });
 
@@ -316,13 +310,16 @@ describe("hunt", () => {
     writeFileSync(join(odd, "odd.jsonl"), lines.join("\n"));
     const inMemory = await run([odd], { rulePaths: [rules], minLevel: "medium" });
     const spilled = await run([odd], { rulePaths: [rules], minLevel: "medium", sortRunSize: 3 });
-    const workers = await run([odd, odd], { rulePaths: [rules], minLevel: "medium", sortRunSize: 3, threads: 2 });
+    // Two files for two workers: the same lines again in a second folder (a path given twice is read once).
+    const again = mkdtempSync(join(tmpdir(), "vigil-hunt-odd-"));
+    writeFileSync(join(again, "odd.jsonl"), lines.join("\n"));
+    const both = await run([odd, again], { rulePaths: [rules], minLevel: "medium" });
+    const workers = await run([odd, again], { rulePaths: [rules], minLevel: "medium", sortRunSize: 3, threads: 2 });
     assert.equal(inMemory.detections.length, 40);
     assert.deepStrictEqual(spilled.detections, inMemory.detections);
-    assert.deepStrictEqual(
-      workers.detections.filter((_, i) => i % 2 === 0),
-      inMemory.detections,
-    );
+    assert.equal(both.detections.length, 80);
+    assert.deepStrictEqual(workers.detections, both.detections);
+    assert.equal(workers.result.scanThreads, 2);
     const odds = inMemory.detections.filter((d) => d.event["EventData.Offset"] !== 5);
     assert.equal(odds.length, 20);
     for (const d of odds) {
