@@ -52,8 +52,7 @@ export class FileTallier {
       this.recovered += s.recovered;
       this.skipped += s.skipped;
       this.problemCount += s.problemCount;
-      for (const p of s.problems) {
-        if (this.problems.length >= PROBLEMS_LISTED) break;
+      for (const p of s.problems.slice(0, PROBLEMS_LISTED - this.problems.length)) {
         this.list({
           file: s.file,
           ...(s.member === undefined ? {} : { member: s.member }),

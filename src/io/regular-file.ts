@@ -1,8 +1,8 @@
 /**
  * Opening files that may not be files. Evidence folders and rule folders can hold FIFOs and devices, under any name:
- * opening a FIFO for reading blocks until something writes to it, so a hunt or a dump given one never ended. Files
- * are opened without blocking, then refused unless they are regular files (reads from a regular file never block,
- * O_NONBLOCK or not).
+ * opening a FIFO for reading blocks until something writes to it (a dump given one, or a rules folder holding one,
+ * never ended). Files are opened without blocking, then refused unless they are regular files (reads from a regular
+ * file never block, O_NONBLOCK or not).
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
 
