@@ -8,17 +8,16 @@
  * and one large Security log shows a single file shared between threads. Two one-thread hunts run side by side, in
  * two processes, give what this machine itself allows two threads. The first hunt parses the rules' YAML and builds
  * the compiled matcher (cold); the others read the caches it wrote (warm), as every hunt after the first does, and a
- * hunt of one small file shows what a warm hunt pays before any evidence (its fixed start). The hunt and the reader
- * run the built code (`dist/`, made by `npm ci` or `npm run build`) when present: under tsx every worker would first
- * compile the TypeScript sources, which users never pay, and both sides of the ratio run the same way.
+ * hunt of one small file shows what a warm hunt pays before any evidence (its fixed start). The measurements run in
+ * bench/hunt-child.mjs, on the built code (`dist/`, made by `npm ci` or `npm run build`) by plain Node as users run
+ * it, when it is built: under tsx every worker would first compile the TypeScript sources, and tsx's module hooks
+ * would load into every measured process.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { stat } from "node:fs/promises";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { listEvtxFiles } from "../test/evtx/reference.js";
 import { writeBigEvtx } from "./big-evtx.js";
 
 const shared = fileURLToPath(new URL("../../shared/", import.meta.url));
@@ -38,93 +37,6 @@ interface Measurement {
   readonly scanThreads: number;
 }
 
-/** A module of the built code when there is one (as users run it: workers start without compiling TypeScript), else of the sources. */
-async function builtOrSource(module: string): Promise<unknown> {
-  const built = new URL(`../dist/${module}.js`, import.meta.url);
-  return import(existsSync(fileURLToPath(built)) ? built.href : `../src/${module}.js`);
-}
-
-/**
- * The input `repeat` times over, for a hunt: it reads a path given twice (or inside a folder given) once, so each
- * repeat is a symbolic link of its own to the input, in a temporary folder removed when the process exits.
- */
-function repeatedPaths(input: string, repeat: number): string[] {
-  if (repeat === 1) return [input];
-  const dir = mkdtempSync(join(tmpdir(), "vigil-bench-repeat-"));
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-  return Array.from({ length: repeat }, (_, i) => {
-    const link = join(dir, `copy-${i}${input.endsWith(".evtx") ? ".evtx" : ""}`);
-    symlinkSync(resolve(input), link);
-    return link;
-  });
-}
-
-async function measure(
-  kind: string,
-  threads: number,
-  repeat: number,
-  input: string,
-  cacheDir: string,
-): Promise<Measurement> {
-  const paths = repeatedPaths(input, repeat);
-  const files = input.endsWith(".evtx") ? [input] : listEvtxFiles(input);
-  let bytes = 0;
-  for (const f of files) bytes += (await stat(f)).size;
-  bytes *= repeat;
-  const start = performance.now();
-  const cpuStart = process.cpuUsage();
-  let events = 0;
-  let detections = 0;
-  let scanThreads = 1;
-  if (kind === "read") {
-    const { readEvtxFile } = (await builtOrSource("evtx/index")) as typeof import("../src/evtx/index.js");
-    for (let r = 0; r < repeat; r++) {
-      for (const f of files) {
-        for await (const record of readEvtxFile(f)) {
-          events++;
-          // Every field visited, as the matcher visits them (forEach: no entry object per field).
-          record.fields.forEach((v) => {
-            if (v === undefined) events--;
-          });
-        }
-      }
-    }
-  } else {
-    const { hunt } = (await builtOrSource("hunt/hunt")) as typeof import("../src/hunt/hunt.js");
-    const result = await hunt({
-      paths,
-      rules: { paths: rules, builtin: false, placeholders: [], cacheDir },
-      settings: { minLevel: "informational", from: null, to: null, recover: true },
-      threads,
-      output: async () => {},
-    });
-    events = result.events;
-    detections = result.detections;
-    scanThreads = result.scanThreads;
-  }
-  const ms = performance.now() - start;
-  const cpu = process.cpuUsage(cpuStart);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  const maxRssMiB = process.resourceUsage().maxRSS / 1024;
-  // What stays live once the hunt is over (its result held): the heap after a full collection.
-  (globalThis as { gc?: () => void }).gc?.();
-  const liveHeapMiB = process.memoryUsage().heapUsed / 2 ** 20;
-  return { ms, bytes, events, detections, maxRssMiB, liveHeapMiB, cpuMs, scanThreads };
-}
-
-const args = process.argv.slice(2);
-if (args[0] === "--child") {
-  const [kind, threads, repeat, input, cacheDir] = [
-    args[1] as string,
-    Number(args[2]),
-    Number(args[3]),
-    args[4] as string,
-    args[5] as string,
-  ];
-  process.stdout.write(`${JSON.stringify(await measure(kind, threads, repeat, input, cacheDir))}\n`);
-  process.exit(0);
-}
-
 if (!existsSync(corpus) || !existsSync(rules[0] as string)) {
   console.log(`skipped: ${corpus} or the SigmaHQ rules are absent`);
   process.exit(0);
@@ -132,18 +44,22 @@ if (!existsSync(corpus) || !existsSync(rules[0] as string)) {
 
 const cacheDir = mkdtempSync(join(tmpdir(), "vigil-bench-cache-"));
 
+/** The built code when there is one (plain Node, as users run it), else the sources under tsx. */
+const built = existsSync(fileURLToPath(new URL("../dist/hunt/hunt.js", import.meta.url)));
+const childScript = fileURLToPath(new URL("./hunt-child.mjs", import.meta.url));
+
 function childArgs(kind: string, threads: number, repeat: number, input: string): string[] {
   return [
+    ...(built ? [] : ["--import", "tsx"]),
     "--expose-gc",
-    "--import",
-    "tsx",
-    fileURLToPath(import.meta.url),
-    "--child",
+    childScript,
     kind,
     String(threads),
     String(repeat),
     input,
     cacheDir,
+    built ? "dist" : "src",
+    JSON.stringify(rules),
   ];
 }
 
