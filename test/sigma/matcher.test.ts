@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { mapFieldView } from "../../src/events/field-map.js";
 import { readEvtxFile } from "../../src/evtx/index.js";
 import type { FieldValue, FieldView } from "../../src/evtx/types.js";
@@ -253,4 +255,51 @@ test("differential: every SigmaHQ rule, every event of ../shared/evtx, compiled 
   assert.equal(restored.bucketsBuilt, 0);
   assert.equal(restored.bucketsRestored, stored.bucketsBuilt);
   assert.deepEqual(differences, []);
+});
+
+test("the matcher keeps no event once it has matched it (an EVTX record's fields hold its whole chunk)", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const matcher = new CompiledMatcher(
+    loadDetectionRules(`
+title: mimikatz on the command line
+logsource: { product: windows, category: process_creation }
+detection:
+  selection: { CommandLine|contains: mimikatz }
+  condition: selection
+---
+title: not from the usual folder (evaluated on every process creation)
+logsource: { product: windows, category: process_creation }
+detection:
+  usual: { Image|startswith: 'C:\\Windows\\' }
+  condition: not usual
+`),
+  );
+  const seen: WeakRef<FieldView>[] = [];
+  const fired: string[] = [];
+  // In a function of its own, so that no local of this test holds an event.
+  (() => {
+    for (const image of ["C:\\Windows\\cmd.exe", "D:\\tools\\m.exe"]) {
+      const fields = view({
+        "System.Channel": "Security",
+        "System.EventID": 4688,
+        "EventData.NewProcessName": image,
+        "EventData.CommandLine": `${image} mimikatz`,
+      });
+      seen.push(new WeakRef(fields));
+      fired.push(...matcher.match(fields).map((r) => r.title));
+    }
+  })();
+  assert.deepEqual(fired, [
+    "mimikatz on the command line",
+    "mimikatz on the command line",
+    "not from the usual folder (evaluated on every process creation)",
+  ]);
+  // Weak references are cleared only once the job that made them is over.
+  await new Promise((next) => setImmediate(next));
+  gc();
+  assert.deepEqual(
+    seen.map((r) => r.deref() === undefined),
+    [true, true],
+  );
 });
