@@ -454,7 +454,18 @@ export class ScopeCollector {
       this.dropped++;
       return;
     }
-    this.logons.set(key, { ...fact, count: 1, first: time, last: time });
+    // Written out (as below): an object spread then given properties gets a hidden class of its own, per entry.
+    this.logons.set(key, {
+      account,
+      address,
+      workstation,
+      logonType,
+      target,
+      outcome,
+      count: 1,
+      first: time,
+      last: time,
+    });
   }
 
   private failure(source: string | null, account: string, target: string | null, time: number | null): void {
@@ -488,7 +499,7 @@ export class ScopeCollector {
       this.dropped++;
       return;
     }
-    this.pairs.set(key, { ...fact, count: 1, first: time, last: time });
+    this.pairs.set(key, { address, host, evidence, count: 1, first: time, last: time });
   }
 
   private sid(raw: unknown, account: AccountName): void {
@@ -918,7 +929,15 @@ export class ScopeCollector {
         this.dropped++;
         return;
       }
-      state = { ...fact, count: 0, first: null, last: null, times: new TimeSketchBuilder() };
+      state = {
+        target: host,
+        source: remoteIp,
+        port,
+        count: 0,
+        first: null,
+        last: null,
+        times: new TimeSketchBuilder(),
+      };
       this.sessions.set(key, state);
     }
     count(state, t);

@@ -97,7 +97,11 @@ export function ruleRequirement(rule: DetectionRule, target: LogsourceTarget, op
     const atoms = conditionAtoms(cond, options);
     if (atoms === null) return NONE;
     const path = cond.field === null ? null : eventFieldFor(target, cond.field);
-    const clauses = atoms.perValue.map((value) => value.map((a) => ({ ...a, path })));
+    // Written out rather than spread: spread and given `path`, each atom got a hidden class of its own (52,000 of
+    // them for SigmaHQ's rules over the corpus).
+    const clauses = atoms.perValue.map((value) =>
+      value.map((a): PathAtom => ({ kind: a.kind, needle: a.needle, path })),
+    );
     return atoms.all ? clauses : [clauses.flat()];
   };
   const ofSearch = (search: SearchIdentifier): Requirement => {
