@@ -142,8 +142,9 @@ class TargetAccess implements EventAccess {
 /**
  * One access object per target, pointed at the event being matched: matching is synchronous, so reusing it is safe,
  * and it spares an allocation per (rule, event). It lets go of the event once the rule is decided: an EVTX record's
- * fields hold its whole chunk, and a thousand targets each holding the last event it read kept 200 chunks alive in
- * the middle of a hunt, their parsed templates promoted to the old generation for the collector to sweep later.
+ * fields hold its whole chunk, and the 574 targets of a corpus hunt, each holding the last event it read, kept 200
+ * chunks alive in the middle of a hunt, their parsed templates promoted to the old generation for the collector to
+ * sweep later.
  */
 const accesses = new WeakMap<LogsourceTarget, TargetAccess>();
 
