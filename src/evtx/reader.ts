@@ -3,8 +3,8 @@
  * optionally decoding chunks on worker threads.
  */
 import { closeSync, readSync, statSync } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
-import { NotRegularFileError, openRegularFile, READ_WITHOUT_BLOCKING } from "../io/regular-file.js";
+import type { FileHandle } from "node:fs/promises";
+import { openRegularFile, openRegularFileHandle } from "../io/regular-file.js";
 import { CHUNK_SIZE, Chunk, type ChunkReadResult } from "./chunk.js";
 import { addStats, damage, emptyStats } from "./damage.js";
 import { FILE_HEADER_BLOCK_SIZE } from "./file-header.js";
@@ -145,13 +145,11 @@ async function* blocksOf(
       return;
     }
   }
-  const handle = await open(path, READ_WITHOUT_BLOCKING);
+  const { handle, info } = await openRegularFileHandle(path);
+  const { size } = info;
   // A read-ahead still running when iteration stops early must settle before the handle closes.
   let readAhead: Promise<unknown> | null = null;
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new NotRegularFileError();
-    const { size } = info;
     const head = Buffer.alloc(Math.min(FILE_HEADER_BLOCK_SIZE, size));
     await handle.read(head, 0, head.length, 0);
     const layout = layoutFromHeader(head, size, file);

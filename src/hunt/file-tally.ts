@@ -29,29 +29,25 @@ export interface FileTally {
 export type FileEnd = { readonly sources: readonly SourceStats[] } | { readonly failed: string };
 
 export class FileTallier {
-  private files = 0;
-  private damaged = 0;
-  private unreadable = 0;
-  private recovered = 0;
-  private skipped = 0;
-  private problemCount = 0;
+  private readonly counts = { files: 0, damaged: 0, unreadable: 0, recovered: 0, skipped: 0, problemCount: 0 };
   private readonly problems: SummaryProblem[] = [];
 
   add(path: string, end: FileEnd): void {
-    this.files++;
+    const counts = this.counts;
+    counts.files++;
     if ("failed" in end) {
-      this.unreadable++;
-      this.problemCount++;
+      counts.unreadable++;
+      counts.problemCount++;
       this.list({ file: path, offset: null, reason: end.failed });
       return;
     }
     const { sources } = end;
-    if (sources.every((s) => s.format === "unknown" || s.format === "unreadable")) this.unreadable++;
-    else if (sources.some((s) => s.problemCount > 0 || s.skipped > 0)) this.damaged++;
+    if (sources.every((s) => s.format === "unknown" || s.format === "unreadable")) counts.unreadable++;
+    else if (sources.some((s) => s.problemCount > 0 || s.skipped > 0)) counts.damaged++;
     for (const s of sources) {
-      this.recovered += s.recovered;
-      this.skipped += s.skipped;
-      this.problemCount += s.problemCount;
+      counts.recovered += s.recovered;
+      counts.skipped += s.skipped;
+      counts.problemCount += s.problemCount;
       for (const p of s.problems.slice(0, PROBLEMS_LISTED - this.problems.length)) {
         this.list({
           file: s.file,
@@ -64,15 +60,7 @@ export class FileTallier {
   }
 
   tally(): FileTally {
-    return {
-      files: this.files,
-      damaged: this.damaged,
-      unreadable: this.unreadable,
-      recovered: this.recovered,
-      skipped: this.skipped,
-      problemCount: this.problemCount,
-      problems: [...this.problems],
-    };
+    return { ...this.counts, problems: [...this.problems] };
   }
 
   private list(problem: SummaryProblem): void {

@@ -247,6 +247,9 @@ async function scanAndReport(
       },
       onFile: (path, outcome) => {
         filesDone++;
+        const end: FileEnd = "result" in outcome ? { sources: outcome.result.sources } : { failed: outcome.failed };
+        tallier.add(path, end);
+        options.onFile?.(path, end);
         const listed = outcomes.length < FILES_LISTED;
         if ("result" in outcome) {
           const { scope, ...r } = outcome.result;
@@ -254,20 +257,14 @@ async function scanAndReport(
             outcomes.push({ path, result: r });
             sources.push(...r.sources);
           }
-          const end = { sources: r.sources };
-          tallier.add(path, end);
-          options.onFile?.(path, end);
           facts.add(scope);
           events += r.events;
           eventsMatched += r.matched;
           for (const s of r.sources) if (s.containers.length === 0 || s.member !== undefined) bytes += s.bytes;
           if (r.first !== null && (first === null || r.first < first)) first = r.first;
           if (r.last !== null && (last === null || r.last > last)) last = r.last;
-        } else {
-          if (listed) outcomes.push({ path, failed: outcome.failed });
-          const end = { failed: outcome.failed };
-          tallier.add(path, end);
-          options.onFile?.(path, end);
+        } else if (listed) {
+          outcomes.push({ path, failed: outcome.failed });
         }
         progress();
       },

@@ -5,9 +5,9 @@
  * file never block, O_NONBLOCK or not).
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 
-/** Flags for opening to read without blocking on a FIFO (for fs/promises' open; openRegularFile uses them). */
-export const READ_WITHOUT_BLOCKING = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+const READ_WITHOUT_BLOCKING = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 export class NotRegularFileError extends Error {
   constructor() {
@@ -25,6 +25,21 @@ export function openRegularFile(path: string): { readonly fd: number; readonly i
     return { fd, info };
   } catch (e) {
     closeSync(fd);
+    throw e;
+  }
+}
+
+/** openRegularFile through the thread pool: a file handle for reads awaited one after another. */
+export async function openRegularFileHandle(
+  path: string,
+): Promise<{ readonly handle: FileHandle; readonly info: Stats }> {
+  const handle = await open(path, READ_WITHOUT_BLOCKING);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new NotRegularFileError();
+    return { handle, info };
+  } catch (e) {
+    await handle.close();
     throw e;
   }
 }
