@@ -8,7 +8,7 @@ import type { ChunkRange, FieldValue } from "../evtx/types.js";
 import { detailsFor } from "../output/details.js";
 import { ScopeCollector, type ScopeFacts, ScopeFactsMerger } from "../scope/index.js";
 import type { DetectionRule } from "../sigma/model.js";
-import { openEvidence } from "../sources/open.js";
+import { openEvidenceFile } from "../sources/open.js";
 import { keptProblems, type SourceStats } from "../sources/types.js";
 import { type Detection, type Level, levelRank, type PlainValue } from "./detection.js";
 import { type HuntRules, levelOf, ruleInfo } from "./rules.js";
@@ -206,7 +206,7 @@ export async function scanFile(
 ): Promise<FileResult> {
   const minRank = levelRank(settings.minLevel);
   const consumed = rules.correlation.consumed;
-  const evidence = openEvidence([path], {
+  const evidence = openEvidenceFile(path, {
     recover: settings.recover,
     evtxBuffers: readBuffers,
     ...(chunks === undefined ? {} : { evtxChunks: chunks }),

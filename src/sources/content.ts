@@ -8,7 +8,7 @@ import { type FileHandle, mkdtemp, open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { openRegularFile } from "../io/regular-file.js";
 import { asSourceError, SourceError } from "./errors.js";
-import { HEAD_BYTES } from "./format.js";
+import { decidedByMagic, HEAD_BYTES, MAGIC_BYTES } from "./format.js";
 
 const READ_CHUNK = 1024 * 1024;
 
@@ -35,17 +35,20 @@ export async function fileContent(path: string): Promise<Content> {
     const opened = openRegularFile(path);
     fd = opened.fd;
     const { info } = opened;
-    const head = Buffer.alloc(Math.min(HEAD_BYTES, info.size));
-    let filled = 0;
-    while (filled < head.length) {
-      const bytesRead = readSync(fd, head, filled, head.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
+    // The magic first, in a small buffer (Node's pool), then the rest of the head when the magic does not decide:
+    // a 64 KiB buffer per file made the collector run for the memory outside the heap. Neither is zero-filled: only
+    // the bytes read are handed on.
+    const magic = Buffer.allocUnsafe(Math.min(MAGIC_BYTES, info.size));
+    let head = magic.subarray(0, readInto(fd, magic, 0, magic.length));
+    if (head.length === magic.length && info.size > magic.length && !decidedByMagic(head)) {
+      const longer = Buffer.allocUnsafe(Math.min(HEAD_BYTES, info.size));
+      head.copy(longer);
+      head = longer.subarray(0, readInto(fd, longer, head.length, longer.length));
     }
     return {
       path,
-      head: head.subarray(0, filled),
-      complete: filled >= info.size,
+      head,
+      complete: head.length >= info.size,
       error: null,
       chunks: () => fileChunks(path),
       discard: async () => undefined,
@@ -55,6 +58,17 @@ export async function fileContent(path: string): Promise<Content> {
   } finally {
     if (fd !== null) closeSync(fd);
   }
+}
+
+/** Reads `head[from..to)` from the same place in the file, as far as the file goes; returns where the bytes end. */
+function readInto(fd: number, head: Buffer, from: number, to: number): number {
+  let filled = from;
+  while (filled < to) {
+    const bytesRead = readSync(fd, head, filled, to - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
 }
 
 async function* fileChunks(path: string): AsyncGenerator<Buffer> {

@@ -7,6 +7,12 @@ import type { SourceProblemKind } from "./types.js";
 /** Bytes read before deciding: enough for every magic and for the first line of a JSONL file. */
 export const HEAD_BYTES = 64 * 1024;
 
+/**
+ * Bytes read first from a file on disk: enough for the magics of EVTX, zip and gzip, which decide alone (see
+ * `decidedByMagic`); only other content has the rest of HEAD_BYTES read.
+ */
+export const MAGIC_BYTES = 16;
+
 export type Detected =
   | { readonly format: "evtx" | "zip" | "gzip" | "json" | "jsonl" | "empty" }
   | { readonly format: "unknown"; readonly kind: SourceProblemKind; readonly reason: string };
@@ -46,6 +52,21 @@ function startsWith(head: Uint8Array, magic: Uint8Array, at = 0): boolean {
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * Whether `head` starts with the magic of a format `detectFormat` decides on from that magic alone (EVTX, zip,
+ * gzip), so that more of the head would change nothing. Those readers read a file on disk from its path: the head is
+ * only looked at, and most evidence files are EVTX logs of a chunk or two, read twice over when 64 KiB of each was
+ * read ahead as well.
+ */
+export function decidedByMagic(head: Uint8Array): boolean {
+  return (
+    startsWith(head, EVTX_FILE_MAGIC) ||
+    startsWith(head, EVTX_CHUNK_MAGIC) ||
+    ZIP_MAGICS.some((m) => startsWith(head, m)) ||
+    startsWith(head, GZIP_MAGIC)
+  );
 }
 
 /**

@@ -38,6 +38,39 @@ export const DEFAULT_LIMITS: Omit<Limits, "tempDir"> = {
 
 /** The events of every file under `paths`, read by content. Iterate once; `sources` fill in as it goes. */
 export function openEvidence(paths: readonly string[], options: EvidenceOptions = {}): EvidenceReader {
+  return evidenceReader(options, async function* (ctx, counted) {
+    const missing: DiscoveryProblem[] = [];
+    const reportMissing = (): void => {
+      for (const p of missing.splice(0)) {
+        counted();
+        unreadable({ file: p.path, containers: [] }, "unreadable", p.reason, ctx);
+      }
+    };
+    for await (const path of discoverFiles(paths, () => true, missing)) {
+      reportMissing();
+      counted();
+      yield* readFile(path, ctx);
+    }
+    reportMissing();
+  });
+}
+
+/**
+ * The events of one file that a walk of the paths has already found (as openEvidence reads each of its files), not
+ * looked up again: a hunt opens each file on its own, and a second lookup cost each file a stat.
+ */
+export function openEvidenceFile(path: string, options: EvidenceOptions = {}): EvidenceReader {
+  return evidenceReader(options, async function* (ctx, counted) {
+    counted();
+    yield* readFile(path, ctx);
+  });
+}
+
+/** The reader of what `files` yields, which calls `counted` once per file (found, or reported missing). */
+function evidenceReader(
+  options: EvidenceOptions,
+  files: (ctx: ReadContext, counted: () => void) => AsyncGenerator<EventBatch>,
+): EvidenceReader {
   const limits: Limits = {
     maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_LIMITS.maxDecompressedBytes,
     maxRecordBytes: options.maxRecordBytes ?? DEFAULT_LIMITS.maxRecordBytes,
@@ -50,7 +83,7 @@ export function openEvidence(paths: readonly string[], options: EvidenceOptions 
     ...(options.evtxBuffers === undefined ? {} : { evtxBuffers: options.evtxBuffers }),
   };
   const sources: SourceTally[] = [];
-  let files = 0;
+  let fileCount = 0;
   let started = false;
   const ctx: ReadContext = {
     limits,
@@ -76,26 +109,16 @@ export function openEvidence(paths: readonly string[], options: EvidenceOptions 
   };
   return {
     sources,
-    totals: () => totalsOf(files, sources),
+    totals: () => totalsOf(fileCount, sources),
     async *[Symbol.asyncIterator]() {
       for await (const batch of this.batches()) yield* batch;
     },
     async *batches() {
       if (started) throw new Error("openEvidence: the evidence is read once");
       started = true;
-      const missing: DiscoveryProblem[] = [];
-      const reportMissing = (): void => {
-        for (const p of missing.splice(0)) {
-          files++;
-          unreadable({ file: p.path, containers: [] }, "unreadable", p.reason, ctx);
-        }
-      };
-      for await (const path of discoverFiles(paths, () => true, missing)) {
-        reportMissing();
-        files++;
-        yield* readFile(path, ctx);
-      }
-      reportMissing();
+      yield* files(ctx, () => {
+        fileCount++;
+      });
     },
   };
 }

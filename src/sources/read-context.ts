@@ -22,10 +22,13 @@ export interface SourceTally extends SourceStats {
   readonly problems: SourceProblem[];
 }
 
+/**
+ * Written out rather than spread from the place: a spread object given more fields took 6 µs a file (a hunt opens a
+ * tally per file), and `member` is left out, not undefined, for a file on disk.
+ */
 export function newTally(place: Place, format: EvidenceFormat): SourceTally {
-  const where = place.member === undefined ? { file: place.file } : { file: place.file, member: place.member };
-  return {
-    ...where,
+  const tally: SourceTally = {
+    file: place.file,
     format,
     containers: place.containers,
     bytes: 0,
@@ -35,6 +38,8 @@ export function newTally(place: Place, format: EvidenceFormat): SourceTally {
     problemCount: 0,
     problems: [],
   };
+  if (place.member !== undefined) (tally as { member?: string }).member = place.member;
+  return tally;
 }
 
 /** Counts a source's problem, and keeps it while fewer than PROBLEMS_KEPT are. */

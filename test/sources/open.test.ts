@@ -10,7 +10,9 @@ import { pipeline } from "node:stream/promises";
 import { test } from "node:test";
 import { createGzip, gzipSync } from "node:zlib";
 import type { HuntEvent } from "../../src/events/event.js";
-import { openEvidence } from "../../src/sources/open.js";
+import { fileContent } from "../../src/sources/content.js";
+import { HEAD_BYTES, MAGIC_BYTES } from "../../src/sources/format.js";
+import { openEvidence, openEvidenceFile } from "../../src/sources/open.js";
 import { assertReconciles, evtxFile, formats, jsonl, put, readAll, tempFolder, zipOf } from "./fixtures.js";
 
 const winlogbeat = (i: number) => ({
@@ -227,4 +229,67 @@ test("stopping early releases everything: temporary files removed, files and str
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(openFiles(), before, "no file left open");
   }
+});
+
+test("a file's head is its magic alone when that decides the format, and up to HEAD_BYTES otherwise", async (t) => {
+  const dir = tempFolder(t);
+  const evtx = put(dir, "a.evtx", evtxFile(3));
+  const zipped = put(dir, "a.zip", zipOf([{ name: "x.jsonl", data: Buffer.from(jsonl([flat(1)])) }]));
+  const gzipped = put(dir, "a.gz", gzipSync(jsonl([flat(1)])));
+  const longJson = put(dir, "long.jsonl", jsonl(Array.from({ length: 2000 }, (_, i) => flat(i % 10))));
+  const shortJson = put(dir, "short.json", JSON.stringify(flat(1)));
+  const tiny = put(dir, "tiny.bin", "PK\x03");
+  const unknown = put(dir, "x.bin", Buffer.alloc(100_000, 7));
+  const heads: Record<string, [number, boolean]> = {};
+  for (const path of [evtx, zipped, gzipped, longJson, shortJson, tiny, unknown]) {
+    const content = await fileContent(path);
+    heads[path.slice(dir.length + 1)] = [content.head.length, content.complete];
+  }
+  const shortLength = Buffer.byteLength(JSON.stringify(flat(1)));
+  assert.deepEqual(heads, {
+    "a.evtx": [MAGIC_BYTES, false],
+    "a.zip": [MAGIC_BYTES, false],
+    "a.gz": [MAGIC_BYTES, false],
+    "long.jsonl": [HEAD_BYTES, false],
+    "short.json": [shortLength, true],
+    "tiny.bin": [3, true],
+    "x.bin": [HEAD_BYTES, false],
+  });
+  // The longer head starts with the bytes of the magic read first.
+  const long = await fileContent(longJson);
+  assert.equal(long.head.toString("utf8", 0, 40), jsonl([flat(0)]).slice(0, 40));
+  // Whatever was read of the head, the formats and counts are those of the whole files.
+  const { sources } = await readAll([dir]);
+  assert.deepEqual(formats(sources, dir), {
+    "a.evtx": "evtx",
+    "a.gz": "jsonl",
+    "a.zip": "zip",
+    "a.zip!/x.jsonl": "jsonl",
+    "long.jsonl": "jsonl",
+    "short.json": "jsonl",
+    "tiny.bin": "unknown",
+    "x.bin": "unknown",
+  });
+});
+
+test("openEvidenceFile reads one file as openEvidence reads it, and reports one that is gone", async (t) => {
+  const dir = tempFolder(t);
+  const path = put(dir, "Security.evtx", evtxFile(4));
+  const one = openEvidenceFile(path);
+  const events: HuntEvent[] = [];
+  for await (const batch of one.batches()) events.push(...batch);
+  const all = await readAll([path]);
+  assert.equal(events.length, 4);
+  assertReconciles(events, one.sources, one.totals());
+  assert.deepEqual(one.totals(), all.totals);
+  assert.deepEqual(one.sources, all.sources);
+
+  const gone = openEvidenceFile(join(dir, "gone.evtx"));
+  for await (const _ of gone.batches()) assert.fail("no events from a missing file");
+  assert.equal(gone.totals().files, 1);
+  assert.equal(gone.totals().unusable, 1);
+  assert.deepEqual(
+    gone.sources.map((s) => [s.format, s.problems[0]?.kind]),
+    [["unreadable", "unreadable"]],
+  );
 });
