@@ -38,12 +38,24 @@ const ALIASES = new Map<string, string>([["defense-evasion", "stealth"]]);
 /** Technique (t1234, t1234.001), group (g0035) and software (s0002) identifiers. */
 const ATTACK_ID = /^[tgs]\d{4}(?:\.\d{3})?$/;
 
+/**
+ * Tags already read, with their tactic: a hunt asks twice per tag of every detection (the summary's tactics and the
+ * incident's), and the tags are those of its rules. Bounded all the same: cleared past TAGS_REMEMBERED.
+ */
+const tacticsOfTags = new Map<string, Tactic | null>();
+const TAGS_REMEMBERED = 10_000;
+
 /** The tactic a tag names (`attack.defense_evasion` -> Stealth), or null when it names none. */
 export function tacticOf(tag: string): Tactic | null {
-  const name = attackName(tag);
-  if (name === null) return null;
-  const id = name.replace(/_/g, "-");
-  return BY_ID.get(ALIASES.get(id) ?? id) ?? null;
+  let tactic = tacticsOfTags.get(tag);
+  if (tactic === undefined) {
+    const name = attackName(tag);
+    const id = name?.replace(/_/g, "-");
+    tactic = id === undefined ? null : (BY_ID.get(ALIASES.get(id) ?? id) ?? null);
+    if (tacticsOfTags.size >= TAGS_REMEMBERED) tacticsOfTags.clear();
+    tacticsOfTags.set(tag, tactic);
+  }
+  return tactic;
 }
 
 /** Position of a tactic in the kill chain (Reconnaissance 0 … Impact 14). */

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { splitTags } from "../../src/output/attack.js";
+import { splitTags, tacticOf } from "../../src/output/attack.js";
 import {
   createTimelineWriter,
   TIMELINE_COLUMNS,
@@ -138,6 +138,21 @@ test("tags: both spellings of a tactic, defense-evasion as Stealth, unknown atta
   );
   assert.deepEqual(split.attackIds, ["T1003.001", "S0002"]);
   assert.deepEqual(split.other, ["attack.something-new", "cve.2021-44228", "detection.emerging-threats"]);
+});
+
+test("a tag's tactic is the same when asked again, and after more tags than are remembered", () => {
+  const first = ["attack.credential_access", "attack.defense-evasion", "attack.t1003", "cve.2021-44228"].map(
+    (t) => tacticOf(t)?.id ?? null,
+  );
+  assert.deepEqual(first, ["credential-access", "stealth", null, null]);
+  for (let i = 0; i < 25_000; i++) assert.equal(tacticOf(`attack.unknown_${i}`), null);
+  assert.deepEqual(
+    ["attack.credential_access", "attack.defense-evasion", "attack.t1003", "cve.2021-44228"].map(
+      (t) => tacticOf(t)?.id ?? null,
+    ),
+    first,
+  );
+  assert.equal(tacticOf(" Attack.Lateral_Movement ")?.name, "Lateral Movement");
 });
 
 test("format by extension; anything else is refused", () => {
