@@ -4,7 +4,7 @@
  * in a child process of its own, so that its peak RSS (which includes its worker threads) is its own, and reports
  * the live heap left once it is over (after a full collection). Runs of a few seconds are the median of three, the
  * reader and the hunts taking turns so that both sides of a ratio meet the machine's slow spells alike. The corpus is
- * then given ten times over (and, with one thread, twenty times) to show that memory does not grow with the input,
+ * then given ten times over, medians of three again (and, with one thread, twenty times, once) to show that memory does not grow with the input,
  * and one large Security log shows a single file shared between threads. Two one-thread hunts run side by side, in
  * two processes, give what this machine itself allows two threads. The first hunt parses the rules' YAML and builds
  * the compiled matcher (cold); the others read the caches it wrote (warm), as every hunt after the first does, and a
@@ -35,6 +35,8 @@ interface Measurement {
   readonly cpuMs: number;
   /** Threads that scanned (a hunt may judge the evidence too small to share; see SplitPolicy.minBytesPerWorker). */
   readonly scanThreads: number;
+  /** For a median: the lowest and highest peak RSS of its runs. */
+  readonly peakRange?: readonly [number, number];
 }
 
 if (!existsSync(corpus) || !existsSync(rules[0] as string)) {
@@ -81,14 +83,20 @@ function child(kind: string, threads: number, repeat: number, input = corpus): M
  * runs of a few seconds vary by 10-20% on a shared machine, and a slow spell of it lasts tens of seconds, so three
  * runs in a row of one configuration could all fall in it while the next configuration's do not.
  */
-function medians(configs: readonly [kind: string, threads: number][], input = corpus): Measurement[] {
+function medians(configs: readonly [kind: string, threads: number][], input = corpus, repeat = 1): Measurement[] {
   const runs: Measurement[][] = configs.map(() => []);
   for (let round = 0; round < 3; round++) {
     configs.forEach(([kind, threads], i) => {
-      runs[i]?.push(child(kind, threads, 1, input));
+      runs[i]?.push(child(kind, threads, repeat, input));
     });
   }
-  return runs.map((r) => r.sort((a, b) => a.ms - b.ms)[1] as Measurement);
+  return runs.map((r) => {
+    const peaks = r.map((m) => m.maxRssMiB);
+    return {
+      ...(r.sort((a, b) => a.ms - b.ms)[1] as Measurement),
+      peakRange: [Math.min(...peaks), Math.max(...peaks)],
+    };
+  });
 }
 
 /** Two one-thread hunts of the whole corpus at once, in two processes: what this machine gives two threads. */
@@ -139,11 +147,21 @@ for (const m of pair) console.log(line("hunt, 1 thread, beside another", m));
 // A hunt of one small file (one event): what every hunt pays before its evidence, with the caches warm.
 const [fixedStart] = medians([["hunt", 1]], join(shared, "evtx/parser-edge-cases/issue_201.evtx")) as [Measurement];
 shown("hunt of one small file (fixed start), median", fixedStart);
-const readTen = shown("read, corpus x10", child("read", 1, 10));
-const oneTen = shown("hunt, 1 thread, corpus x10", child("hunt", 1, 10));
+// Ten times over, the median of three too: a single run of 10-15 s met the machine's slow spells as often as not.
+const [readTen, oneTen, twoTen] = medians(
+  [
+    ["read", 1],
+    ["hunt", 1],
+    ["hunt", 2],
+  ],
+  corpus,
+  10,
+) as [Measurement, Measurement, Measurement];
+shown("read, corpus x10, median", readTen);
+shown("hunt, 1 thread, corpus x10, median", oneTen);
 // Twenty times over: whether the peak still grows past ten times, or V8's heap had reached its steady size.
 const oneTwenty = shown("hunt, 1 thread, corpus x20", child("hunt", 1, 20));
-const twoTen = shown("hunt, 2 threads, corpus x10", child("hunt", 2, 10));
+shown("hunt, 2 threads, corpus x10, median", twoTen);
 const bigDir = mkdtempSync(join(tmpdir(), "vigil-bench-big-"));
 const big = join(bigDir, "security-large.evtx");
 writeBigEvtx(join(shared, "evtx/parser-edge-cases/security.evtx"), big, 2048);
@@ -177,6 +195,8 @@ const slowest = Math.max(...pair.map((m) => m.ms));
 console.log(
   `this machine's ceiling for two threads: two one-thread hunts side by side ${((2 * one.ms) / slowest).toFixed(2)}x the work of one in the same time, each taking ${pair.map((m) => (m.cpuMs / 1000).toFixed(1)).join(" and ")} CPU s against ${(one.cpuMs / 1000).toFixed(1)} alone`,
 );
+const peaks = (m: Measurement): string =>
+  m.peakRange === undefined ? m.maxRssMiB.toFixed(0) : m.peakRange.map((p) => p.toFixed(0)).join("-");
 console.log(
-  `peak RSS, 2 threads: ${two.maxRssMiB.toFixed(0)} MiB on the corpus, ${twoTen.maxRssMiB.toFixed(0)} MiB on ten times it; 1 thread: ${one.maxRssMiB.toFixed(0)} and ${oneTen.maxRssMiB.toFixed(0)} MiB, ${oneTwenty.maxRssMiB.toFixed(0)} MiB on twenty times it`,
+  `peak RSS (lowest-highest of three runs), 2 threads: ${peaks(two)} MiB on the corpus, ${peaks(twoTen)} MiB on ten times it; 1 thread: ${peaks(one)} and ${peaks(oneTen)} MiB, ${peaks(oneTwenty)} MiB on twenty times it (one run)`,
 );

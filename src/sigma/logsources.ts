@@ -260,11 +260,29 @@ export function appliesTo(
   );
 }
 
+/**
+ * Paths already worked out, per target: a rule's evaluation asks for every field it reads on every event it is
+ * evaluated on, and working a path out again made a new string each time (`EventData.` and the name), which the
+ * event's lookup then had to hash anew. The fields are those of the rules read through the target.
+ */
+const pathsByTarget = new WeakMap<LogsourceTarget, Map<string, string>>();
+
 /** The flat event path a Sigma field reads under this target (rule in the module comment). */
 export function eventFieldFor(target: LogsourceTarget, sigmaField: string): string {
-  const name = target.fieldRenames.get(sigmaField) ?? sigmaField;
-  if (PATH_PREFIXES.some((p) => name.startsWith(p))) return name;
-  return data().systemFields.get(name) ?? `EventData.${name}`;
+  let paths = pathsByTarget.get(target);
+  if (paths === undefined) {
+    paths = new Map();
+    pathsByTarget.set(target, paths);
+  }
+  let path = paths.get(sigmaField);
+  if (path === undefined) {
+    const name = target.fieldRenames.get(sigmaField) ?? sigmaField;
+    path = PATH_PREFIXES.some((p) => name.startsWith(p))
+      ? name
+      : (data().systemFields.get(name) ?? `EventData.${name}`);
+    paths.set(sigmaField, path);
+  }
+  return path;
 }
 
 /**
@@ -284,7 +302,7 @@ export function readsThroughFallback(path: string): boolean {
 export function readEventPath(path: string, fields: FieldView): FieldValue | undefined {
   const direct = fields.get(path);
   if (direct !== undefined || !path.startsWith("EventData.")) return direct;
-  return fallbackIndex(fields).get(path.slice("EventData.".length));
+  return fallbackIndex(fields)?.get(path.slice("EventData.".length));
 }
 
 /**
@@ -293,20 +311,37 @@ export function readEventPath(path: string, fields: FieldView): FieldValue | und
  */
 const fallbacks = new WeakMap<FieldView, Map<string, FieldValue>>();
 
-function fallbackIndex(fields: FieldView): Map<string, FieldValue> {
+/**
+ * Per record layout, whether any of its paths reads through a fallback. Most do not, and a rule asking for a field
+ * the event lacks (an optional field, a filter's) is common: over the corpus three times over, building an empty
+ * index for such events allocated 23 MB, an entry array per field.
+ */
+const layoutFallbacks = new WeakMap<readonly string[], boolean>();
+
+function fallbackIndex(fields: FieldView): Map<string, FieldValue> | null {
+  const layout = fields.layout?.() ?? null;
+  if (layout !== null) {
+    let any = layoutFallbacks.get(layout);
+    if (any === undefined) {
+      any = layout.some(readsThroughFallback);
+      layoutFallbacks.set(layout, any);
+    }
+    if (!any) return null;
+  }
   let index = fallbacks.get(fields);
   if (index === undefined) {
-    index = new Map();
-    for (const [key, value] of fields.entries()) {
+    const built = new Map<string, FieldValue>();
+    fields.forEach((value, key) => {
       if (key.startsWith("UserData.")) {
         const rest = key.slice("UserData.".length);
         const dot = rest.indexOf(".");
-        if (dot > 0 && !index.has(rest.slice(dot + 1))) index.set(rest.slice(dot + 1), value);
+        if (dot > 0 && !built.has(rest.slice(dot + 1))) built.set(rest.slice(dot + 1), value);
       } else if (key.startsWith("EventData.") && key.includes(" ")) {
         const name = key.slice("EventData.".length).replaceAll(" ", "");
-        if (!index.has(name)) index.set(name, value);
+        if (!built.has(name)) built.set(name, value);
       }
-    }
+    });
+    index = built;
     fallbacks.set(fields, index);
   }
   return index;

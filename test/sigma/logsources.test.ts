@@ -58,6 +58,13 @@ describe("logsource mapping", () => {
     assert.equal(eventFieldFor(sysmon, "Channel"), "System.Channel");
     assert.equal(eventFieldFor(sysmon, "Computer"), "System.Computer");
     assert.equal(eventFieldFor(sysmon, "Security_UserID"), "System.Security.UserID");
+    // Asked again (each target remembers its paths), the same answers: one target's renames never reach another's.
+    for (let i = 0; i < 2; i++) {
+      assert.equal(eventFieldFor(sysmon, "Image"), "EventData.Image");
+      assert.equal(eventFieldFor(security, "Image"), "EventData.NewProcessName");
+      assert.equal(eventFieldFor(sysmon, "ParentImage"), "EventData.ParentImage");
+      assert.equal(eventFieldFor(security, "EventID"), "System.EventID");
+    }
   });
 
   test("service security: the Security channel, every EventID", () => {
@@ -117,6 +124,38 @@ describe("logsource mapping", () => {
     assert.equal(resolveField(t, "SubjectUserName", fields), "admin");
     assert.equal(resolveField(t, "ThreatName", fields), "Evil");
     assert.equal(resolveField(t, "Missing", fields), undefined);
+  });
+
+  test("a record layout with no fallback path is not walked for a missing field; one with such a path is", () => {
+    const t = targets({ product: "windows", service: "security" })[0];
+    /** A view with a layout, as a compiled EVTX record gives it, counting the walks over its fields. */
+    const laidOut = (entries: Record<string, FieldValue>) => {
+      const inner = view(entries);
+      const layout = Object.keys(entries);
+      const walks = { count: 0 };
+      const fields: FieldView = {
+        get: (path) => inner.get(path),
+        entries: () => {
+          walks.count++;
+          return inner.entries();
+        },
+        forEach: (visit) => {
+          walks.count++;
+          inner.forEach(visit);
+        },
+        layout: () => layout,
+        layoutValues: () => Object.values(entries),
+      };
+      return { fields, walks };
+    };
+    const plain = laidOut({ "System.EventID": 4688, "EventData.CommandLine": "whoami" });
+    assert.equal(resolveField(t, "OriginalFileName", plain.fields), undefined);
+    assert.equal(resolveField(t, "CommandLine", plain.fields), "whoami");
+    assert.equal(plain.walks.count, 0);
+    const userData = laidOut({ "System.EventID": 1102, "UserData.LogFileCleared.SubjectUserName": "admin" });
+    assert.equal(resolveField(t, "SubjectUserName", userData.fields), "admin");
+    assert.equal(resolveField(t, "Missing", userData.fields), undefined);
+    assert.equal(userData.walks.count, 1, "walked once, then its index is kept");
   });
 });
 
