@@ -85,6 +85,57 @@ detection:
   for (const e of events) assert.deepEqual(titles(matcher.match(e)), titles(reference.match(e)));
 });
 
+test("an event's bucket is found again whatever the spelling of its key, and after more keys than are kept", () => {
+  const { rules } = loadRuleText(
+    `
+title: security 4688
+logsource: { product: windows, service: security }
+detection:
+  selection: { EventID: 4688, CommandLine|contains: whoami }
+  condition: selection
+---
+title: process creation
+logsource: { product: windows, category: process_creation }
+detection:
+  selection: { CommandLine|contains: whoami }
+  condition: selection
+`,
+    "spellings.yml",
+  );
+  const matcher = new CompiledMatcher(detectionRules(rules));
+  const reference = new ReferenceEvaluator(detectionRules(rules));
+  const titles = (rs: DetectionRule[]) => rs.map((r) => r.title);
+  const spellings: [string, FieldValue][] = [
+    ["Security", 4688],
+    ["Security", "4688"],
+    ["SECURITY", 4688],
+    ["security", " 4688"],
+    ["Security", "04688"],
+    ["Security", 4688.5],
+    ["Security", "x"],
+    ["Security", 4624],
+  ];
+  const events = spellings.map(([channel, id]) =>
+    view({ "System.Channel": channel, "System.EventID": id, "EventData.CommandLine": "whoami /all" }),
+  );
+  const expected = events.map((e) => titles(reference.match(e)));
+  assert.deepEqual(expected.slice(0, 3), [
+    ["security 4688", "process creation"],
+    ["security 4688", "process creation"],
+    ["security 4688", "process creation"],
+  ]);
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(
+      events.map((e) => titles(matcher.match(e))),
+      expected,
+    );
+    // Past the kept keys (4,096), the buckets are made again.
+    for (let i = 0; i < 5000; i++) {
+      matcher.match(view({ "System.Channel": `Channel ${i}`, "System.EventID": i, "EventData.CommandLine": "x" }));
+    }
+  }
+});
+
 const shared = fileURLToPath(new URL("../../../shared/", import.meta.url));
 const skip = existsSync(join(shared, "evtx"))
   ? false

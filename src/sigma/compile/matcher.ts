@@ -47,6 +47,13 @@ export class CompiledMatcher {
   /** Rules whose log source names no channel (`product: windows` alone): they apply to every event. */
   private readonly anyChannel: number[] = [];
   private readonly buckets = new Map<string, Bucket>();
+  /**
+   * The buckets again, by the event's Channel as written and its EventID value: found with no new string, where the
+   * dispatch key took a lower-cased copy of the channel and a text of the EventID on every event. Cleared with
+   * `buckets`, and bounded like them.
+   */
+  private readonly byEvent = new Map<string, Map<number | string, Bucket>>();
+  private byEventSize = 0;
   private readonly automata: AutomatonCache;
   private readonly store: BucketStore | undefined;
   private readonly compiled: CompileOutcome;
@@ -92,6 +99,13 @@ export class CompiledMatcher {
 
   /** The rules an event matches, in load order (the order the reference evaluator gives). */
   match(fields: FieldView): DetectionRule[] {
+    const channel = fields.get("System.Channel");
+    const id = fields.get("System.EventID");
+    const known = typeof channel === "string" && (typeof id === "number" || typeof id === "string");
+    if (known) {
+      const bucket = this.byEvent.get(channel)?.get(id);
+      if (bucket !== undefined) return bucket.match(fields);
+    }
     const key = eventKey(fields);
     if (key === null) return [];
     // Keyed by the EventID's text, which the bucket's prefilters take as known.
@@ -101,9 +115,25 @@ export class CompiledMatcher {
       if (this.buckets.size >= MAX_BUCKETS) {
         this.buckets.clear();
         this.automata.clear();
+        this.byEvent.clear();
+        this.byEventSize = 0;
       }
       bucket = this.restoreBucket(k) ?? this.buildBucket(key.channel, key.eventId, key.eventIdText);
       this.buckets.set(k, bucket);
+    }
+    if (known) {
+      // Spellings of one key (`4688`, `"4688"`) each get an entry: they are bounded as the buckets are.
+      if (this.byEventSize >= MAX_BUCKETS) {
+        this.byEvent.clear();
+        this.byEventSize = 0;
+      }
+      let ids = this.byEvent.get(channel);
+      if (ids === undefined) {
+        ids = new Map();
+        this.byEvent.set(channel, ids);
+      }
+      ids.set(id, bucket);
+      this.byEventSize++;
     }
     return bucket.match(fields);
   }
@@ -396,7 +426,7 @@ class Bucket {
   private readonly fired: Uint32Array;
   private readonly firedIn: Uint32Array;
   private generation = 0;
-  private candidates: number[] = [];
+  private readonly candidates: number[] = [];
   /** What to scan each field of a layout with (FieldView.layout), worked out once per layout. */
   private readonly plans = new WeakMap<readonly string[], LayoutPlan>();
 
@@ -527,13 +557,12 @@ class Bucket {
       this.firedIn.fill(0);
       this.generation = 1;
     }
-    this.candidates = [];
+    // One list for every event, emptied (a new one per event, and a comparator per sort, were garbage per event).
+    const candidates = this.candidates;
+    candidates.length = 0;
     this.scanFields(fields);
     const hits: DetectionRule[] = [];
-    for (const position of mergeSorted(
-      this.candidates.sort((a, b) => a - b),
-      this.always,
-    )) {
+    for (const position of mergeSorted(candidates.sort(ascending), this.always)) {
       const { prepared, target } = this.rules[position] as BucketRule;
       if (matchesRule(prepared, target, fields)) hits.push(prepared.rule);
     }
@@ -677,6 +706,8 @@ interface LayoutPlan {
 }
 
 const NONE: readonly number[] = [];
+
+const ascending = (a: number, b: number): number => a - b;
 
 /** Union of two ascending lists, ascending, without repeats. */
 function mergeSorted(a: readonly number[] | undefined, b: readonly number[] | undefined): readonly number[] {
