@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { ByteView, formatGuid, ValueError } from "../../src/evtx/binxml/values.js";
 import type { EvtxRecord, FieldValue } from "../../src/evtx/types.js";
 import {
   defineTemplate,
@@ -78,10 +79,44 @@ const scalars: Case[] = [
     expected: "DEADBEEF000A",
     xml: "DEADBEEF000A",
   },
+  {
+    // From 8 bytes on, hex comes from Node's encoder, upper-cased.
+    name: "BinaryLong",
+    kind: "binary",
+    value: Uint8Array.from({ length: 40 }, (_, i) => (i * 37) & 255),
+    expected: Buffer.from(Uint8Array.from({ length: 40 }, (_, i) => (i * 37) & 255))
+      .toString("hex")
+      .toUpperCase(),
+    xml: Buffer.from(Uint8Array.from({ length: 40 }, (_, i) => (i * 37) & 255))
+      .toString("hex")
+      .toUpperCase(),
+  },
   { name: "Guid", kind: "guid", value: GUID, expected: GUID_TEXT, xml: new RegExp(`^\\{?${GUID_TEXT}\\}?$`) },
+  {
+    name: "GuidHighBytes",
+    kind: "guid",
+    value: "{ffeeddcc-bbaa-9988-7766-554433221100}",
+    expected: "FFEEDDCC-BBAA-9988-7766-554433221100",
+    xml: /^\{?FFEEDDCC-BBAA-9988-7766-554433221100\}?$/,
+  },
   { name: "SizeT64", kind: "sizeT", value: val.sizeT(0x7eec, 8), expected: "0x7eec", xml: "0x7eec" },
   { name: "SizeT32", kind: "sizeT", value: val.sizeT(0x7eec, 4), expected: "0x7eec", xml: "0x7eec" },
   { name: "FileTime", kind: "filetime", value: T0, expected: T0_ISO, xml: T0_ISO },
+  // Microseconds with leading zeros, and none at all.
+  {
+    name: "FileTimeSmallMicros",
+    kind: "filetime",
+    value: "2024-02-29T23:59:59.0000429Z",
+    expected: "2024-02-29T23:59:59.000042Z",
+    xml: "2024-02-29T23:59:59.000042Z",
+  },
+  {
+    name: "FileTimeWholeSecond",
+    kind: "filetime",
+    value: "1999-12-31T00:00:00.0000000Z",
+    expected: "1999-12-31T00:00:00.000000Z",
+    xml: "1999-12-31T00:00:00.000000Z",
+  },
   {
     name: "SysTime",
     kind: "systemtime",
@@ -399,4 +434,11 @@ describe("BinXML values (0x21)", () => {
     const record = oneTemplateRecord(t, [value]);
     assert.deepEqual(eventJson(record).UserData, { Root: { "#attributes": { id: "r1" }, Child: "one" } });
   });
+});
+
+test("a GUID cut short by the end of the chunk is a value error, not text made of missing bytes", () => {
+  const bytes = new ByteView(Uint8Array.from({ length: 20 }, (_, i) => i));
+  assert.equal(formatGuid(bytes, 4), "07060504-0908-0B0A-0C0D-0E0F10111213");
+  assert.throws(() => formatGuid(bytes, 5), ValueError);
+  assert.throws(() => formatGuid(bytes, -1), ValueError);
 });
