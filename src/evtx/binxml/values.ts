@@ -160,7 +160,9 @@ function formatUnixSeconds(unixSeconds: number, micros: number): string {
     const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z (or ±YYYYYY-… out of range)
     const prefix = iso.length - 4;
     cachedSecond = unixSeconds;
-    cachedCodes = Array.from({ length: prefix + 7 }, (_, i) => (i < prefix ? iso.charCodeAt(i) : 48));
+    // Written into the same array (most records of a sparse log are in a second of their own).
+    if (cachedCodes.length !== prefix + 7) cachedCodes = new Array<number>(prefix + 7).fill(48);
+    for (let i = 0; i < prefix; i++) cachedCodes[i] = iso.charCodeAt(i);
     cachedCodes[prefix + 6] = 90; // Z
   }
   const codes = cachedCodes;
@@ -169,7 +171,7 @@ function formatUnixSeconds(unixSeconds: number, micros: number): string {
     codes[i] = 48 + (rest % 10);
     rest = Math.floor(rest / 10);
   }
-  return String.fromCharCode(...codes);
+  return String.fromCharCode.apply(null, codes);
 }
 
 export function formatSystemTime(v: ByteView, o: number): string {
@@ -219,7 +221,7 @@ export function formatGuid(v: ByteView, o: number): string {
     GUID_CODES[k++] = HEX_CODES[2 * x] as number;
     GUID_CODES[k++] = HEX_CODES[2 * x + 1] as number;
   }
-  return String.fromCharCode(...GUID_CODES);
+  return String.fromCharCode.apply(null, GUID_CODES);
 }
 
 /** SID `S-R-A-S1-S2…`; a SID cut short keeps the sub-authorities that are complete. */
