@@ -4,8 +4,8 @@
  * in a child process of its own, so that its peak RSS (which includes its worker threads) is its own, and reports
  * the live heap left once it is over (after a full collection). Runs of a few seconds are the median of three, the
  * reader and the hunts taking turns so that both sides of a ratio meet the machine's slow spells alike. The corpus is
- * then given ten times over, medians of three again (and, with one thread, twenty times, once) to show that memory does not grow with the input,
- * and one large Security log shows a single file shared between threads. Two one-thread hunts run side by side, in
+ * then given ten times over, medians of three again (and, with one thread, twenty times, once) to show that memory
+ * does not grow with the input, and one large Security log shows a single file shared between threads. Two one-thread hunts run side by side, in
  * two processes, give what this machine itself allows two threads. The first hunt parses the rules' YAML and builds
  * the compiled matcher (cold); the others read the caches it wrote (warm), as every hunt after the first does, and a
  * hunt of one small file shows what a warm hunt pays before any evidence (its fixed start). The measurements run in
