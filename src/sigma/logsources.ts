@@ -311,23 +311,26 @@ export function readEventPath(path: string, fields: FieldView): FieldValue | und
  */
 const fallbacks = new WeakMap<FieldView, Map<string, FieldValue>>();
 
-/**
- * Per record layout, whether any of its paths reads through a fallback. Most do not, and a rule asking for a field
- * the event lacks (an optional field, a filter's) is common: over the corpus three times over, building an empty
- * index for such events allocated 23 MB, an entry array per field.
- */
+/** Per record layout (FieldView.layout), whether any of its paths reads through a fallback. */
 const layoutFallbacks = new WeakMap<readonly string[], boolean>();
+
+/**
+ * Whether a record layout has a path `readEventPath` may find a field through (a UserData leaf, a spaced EventData
+ * name), worked out once per layout. Most layouts have none, and a rule asking for a field the event lacks (an
+ * optional field, a filter's) is common: the fallback index need not be built for them.
+ */
+export function layoutReadsThroughFallback(layout: readonly string[]): boolean {
+  let any = layoutFallbacks.get(layout);
+  if (any === undefined) {
+    any = layout.some(readsThroughFallback);
+    layoutFallbacks.set(layout, any);
+  }
+  return any;
+}
 
 function fallbackIndex(fields: FieldView): Map<string, FieldValue> | null {
   const layout = fields.layout?.() ?? null;
-  if (layout !== null) {
-    let any = layoutFallbacks.get(layout);
-    if (any === undefined) {
-      any = layout.some(readsThroughFallback);
-      layoutFallbacks.set(layout, any);
-    }
-    if (!any) return null;
-  }
+  if (layout !== null && !layoutReadsThroughFallback(layout)) return null;
   let index = fallbacks.get(fields);
   if (index === undefined) {
     const built = new Map<string, FieldValue>();

@@ -54,19 +54,21 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
+/** The format `head`'s magic alone decides (EVTX, zip, gzip), or null when more of the content must be looked at. */
+function magicFormat(head: Uint8Array): "evtx" | "zip" | "gzip" | null {
+  if (startsWith(head, EVTX_FILE_MAGIC) || startsWith(head, EVTX_CHUNK_MAGIC)) return "evtx";
+  if (ZIP_MAGICS.some((m) => startsWith(head, m))) return "zip";
+  if (startsWith(head, GZIP_MAGIC)) return "gzip";
+  return null;
+}
+
 /**
- * Whether `head` starts with the magic of a format `detectFormat` decides on from that magic alone (EVTX, zip,
- * gzip), so that more of the head would change nothing. Those readers read a file on disk from its path: the head is
- * only looked at, and most evidence files are EVTX logs of a chunk or two, read twice over when 64 KiB of each was
- * read ahead as well.
+ * Whether `head` starts with the magic of a format `detectFormat` decides on from that magic alone, so that more of
+ * the head would change nothing. Those readers read a file on disk from its path: the head is only looked at, and
+ * most evidence files are EVTX logs of a chunk or two, read twice over when 64 KiB of each was read ahead as well.
  */
 export function decidedByMagic(head: Uint8Array): boolean {
-  return (
-    startsWith(head, EVTX_FILE_MAGIC) ||
-    startsWith(head, EVTX_CHUNK_MAGIC) ||
-    ZIP_MAGICS.some((m) => startsWith(head, m)) ||
-    startsWith(head, GZIP_MAGIC)
-  );
+  return magicFormat(head) !== null;
 }
 
 /**
@@ -74,9 +76,8 @@ export function decidedByMagic(head: Uint8Array): boolean {
  * shorter than one line has no newline to look for).
  */
 export function detectFormat(head: Uint8Array, complete: boolean): Detected {
-  if (startsWith(head, EVTX_FILE_MAGIC) || startsWith(head, EVTX_CHUNK_MAGIC)) return { format: "evtx" };
-  if (ZIP_MAGICS.some((m) => startsWith(head, m))) return { format: "zip" };
-  if (startsWith(head, GZIP_MAGIC)) return { format: "gzip" };
+  const byMagic = magicFormat(head);
+  if (byMagic !== null) return { format: byMagic };
   for (const [magic, at, what] of OTHER_FORMATS) {
     if (startsWith(head, magic, at)) return { format: "unknown", kind: "unsupported", reason: `${what}` };
   }

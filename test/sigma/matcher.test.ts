@@ -24,8 +24,16 @@ import { eventElement, processCreationFile, read, systemValues, writeTemplateRec
 import { listEvtxFiles } from "../evtx/reference.js";
 import { detectionRules, loadDetectionRules, view } from "./helpers.js";
 
+/** The compiled matcher and the reference evaluator over the detection rules of a YAML text. */
+function matchers(text: string, name: string): { matcher: CompiledMatcher; reference: ReferenceEvaluator } {
+  const rules = detectionRules(loadRuleText(text, name).rules);
+  return { matcher: new CompiledMatcher(rules), reference: new ReferenceEvaluator(rules) };
+}
+
+const titles = (rs: readonly DetectionRule[]): string[] => rs.map((r) => r.title);
+
 test("dispatch: by channel and EventID, whole channels, and rules for any channel; load order kept", () => {
-  const { rules } = loadRuleText(
+  const { matcher, reference } = matchers(
     `
 title: any windows event naming mimikatz
 logsource: { product: windows }
@@ -47,8 +55,6 @@ detection:
 `,
     "dispatch.yml",
   );
-  const matcher = new CompiledMatcher(detectionRules(rules));
-  const reference = new ReferenceEvaluator(detectionRules(rules));
   const events = [
     view({
       "System.Channel": "Security",
@@ -69,7 +75,6 @@ detection:
     }),
     view({ "System.Channel": "Application", "System.EventID": 1000 }),
   ];
-  const titles = (rs: DetectionRule[]) => rs.map((r) => r.title);
   assert.deepEqual(titles(matcher.match(events[0])), [
     "any windows event naming mimikatz",
     "security service, every EventID",
@@ -86,7 +91,7 @@ detection:
 });
 
 test("an event's bucket is found again whatever the spelling of its key, and after more keys than are kept", () => {
-  const { rules } = loadRuleText(
+  const { matcher, reference } = matchers(
     `
 title: security 4688
 logsource: { product: windows, service: security }
@@ -102,9 +107,6 @@ detection:
 `,
     "spellings.yml",
   );
-  const matcher = new CompiledMatcher(detectionRules(rules));
-  const reference = new ReferenceEvaluator(detectionRules(rules));
-  const titles = (rs: DetectionRule[]) => rs.map((r) => r.title);
   const spellings: [string, FieldValue][] = [
     ["Security", 4688],
     ["Security", "4688"],
@@ -239,7 +241,6 @@ detection:
     },
   ];
   const events = fields.map(view);
-  const titles = (rs: readonly DetectionRule[]): string[] => rs.map((r) => r.title);
   const found = events.map((e) => titles(matcher.match(e)));
   events.forEach((e, i) => {
     assert.deepEqual(found[i], titles(reference.match(e)));

@@ -14,7 +14,13 @@
  */
 import { createHash } from "node:crypto";
 import type { FieldValue, FieldView } from "../../evtx/types.js";
-import { appliesTo, type LogsourceTarget, readEventPath, readsThroughFallback } from "../logsources.js";
+import {
+  appliesTo,
+  type LogsourceTarget,
+  layoutReadsThroughFallback,
+  readEventPath,
+  readsThroughFallback,
+} from "../logsources.js";
 import type { DetectionRule, RuleProblem } from "../model.js";
 import type { CompileOptions } from "../modifiers/index.js";
 import { textOf } from "../modifiers/strings.js";
@@ -623,7 +629,7 @@ class Bucket {
     if (plan !== undefined) return plan;
     const scanners = layout.map((path) => this.byPath.get(path) ?? this.keywords);
     const present = new Set(layout);
-    const fallbackFields = layout.some(readsThroughFallback)
+    const fallbackFields = layoutReadsThroughFallback(layout)
       ? [...this.byPath].filter(([path]) => !present.has(path)).map(([, field]) => field)
       : [];
     plan = { scanners, fallbackFields };
