@@ -5,7 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ByteView, formatGuid, ValueError } from "../../src/evtx/binxml/values.js";
+import { ByteView, formatGuid, ValueError, ValueType } from "../../src/evtx/binxml/values.js";
+import { ChunkRecord } from "../../src/evtx/record.js";
+import { FieldSink } from "../../src/evtx/render/fields.js";
+import { stringifyJson } from "../../src/evtx/render/json.js";
 import type { EvtxRecord, FieldValue } from "../../src/evtx/types.js";
 import {
   defineTemplate,
@@ -422,6 +425,47 @@ describe("BinXML values (0x21)", () => {
     });
     assert.equal(record.fields.get("UserData.Middle.Leaf.n"), 5);
     assert.equal(record.fields.get("UserData.Middle.Leaf"), "deep");
+  });
+
+  test("BinXML that does not parse is left out, and the record keeps its compiled shape (a recovered record's, say)", () => {
+    // A template instance whose definition offset points at no definition: what a record recovered from slack holds
+    // once the chunk that defined its nested template has been written over.
+    const stale = new Uint8Array(14);
+    const view = new DataView(stale.buffer);
+    stale[0] = 0x0c;
+    stale[1] = 0x01;
+    view.setUint32(2, 0x3dd8d37f, true);
+    view.setUint32(6, 0x1e65, true);
+    const writer = new EvtxWriter();
+    for (const id of [1, 2]) {
+      writer.addRecord({
+        timestamp: T0,
+        template: outer,
+        values: { ...systemValues(id), EventData: val.raw(ValueType.BinXml, stale) },
+      });
+    }
+    writer.addRecord({ timestamp: T0, template: outer, values: securityRecord(3, "eve") });
+    const { records } = read(writer.toBuffer());
+    const [first, second, sound] = records as [EvtxRecord, EvtxRecord, EvtxRecord];
+    for (const record of [first, second]) {
+      // The walk leaves the value out, and says why.
+      const sink = new FieldSink();
+      assert.ok(record instanceof ChunkRecord);
+      assert.match(record.walk(sink).join("\n"), /substitution \d+: nested BinXML/);
+      assert.deepEqual([...record.fields.entries()], [...sink.fields]);
+      assert.equal(
+        [...record.fields.entries()].some(([k]) => k.startsWith("EventData")),
+        false,
+      );
+      assert.equal(record.toJsonText(), stringifyJson(record.toJson()));
+      // Compiled: a layout, one for both records of the shape.
+      assert.notEqual(record.fields.layout?.() ?? null, null);
+    }
+    assert.equal(first.fields.layout?.(), second.fields.layout?.());
+    assert.equal(first.fields.get("System.EventRecordID"), 1);
+    // A sound value of the same slot is another shape: its fields are there.
+    assert.equal(sound.fields.get("EventData.TargetUserName"), "eve");
+    assert.notEqual(sound.fields.layout?.(), first.fields.layout?.());
   });
 
   test("built token by token: a bare element tree with text values", () => {

@@ -184,7 +184,7 @@ test("skipping: Mimikatz's keywords in paths and command lines, at the start, at
   }
   // Not ASCII: declined, for the caller to lower-case and scan whole (the Kelvin sign's lower case is ASCII "k").
   assert.equal(ac.scanAscii("\u212Aerberos sekurlsa::"), -1);
-  assert.equal(ac.scanAscii("café"), -1);
+  assert.equal(ac.scanAscii("café au lait, sekurlsa::"), -1);
   // A needle under four characters: every character is read.
   assert.equal(new AhoCorasick(["cmd", "sekurlsa::"]).skips, false);
   assert.equal(new AhoCorasick([]).skips, false);
@@ -199,4 +199,24 @@ test("an automaton made again from its tables skips as the one built from the ne
     assert.deepEqual(foundAscii(again, s), foundAscii(ac, s));
     assert.deepEqual(foundAscii(again, s), naive(needles, s.toLowerCase()));
   }
+});
+
+test("a text shorter than every needle holds none and is not scanned, unless its lower case is longer (İ)", () => {
+  // "i̇" is the lower case of U+0130 (an i and a combining dot above): the only character whose lower case is longer.
+  const needles = ["abi\u0307", "sekurlsa::"];
+  for (const budget of [1 << 21, 16]) {
+    const ac = new AhoCorasick(needles, budget);
+    // Shorter than the shortest needle (four units), whatever it holds: nothing, without a scan.
+    for (const s of ["", "a", "abi", "ab\u00e9", "\u212Ab"]) assert.equal(ac.scanAscii(s), 0, s);
+    // Three units that lower-case to four: declined, and the lower case holds the needle.
+    assert.equal(ac.scanAscii("AB\u0130"), -1);
+    assert.deepEqual(found(ac, "AB\u0130".toLowerCase()), ["0@0"]);
+    // Long enough: scanned as before.
+    assert.deepEqual(foundAscii(ac, "xx SEKURLSA::logonpasswords"), ["1@3"]);
+  }
+  // Needles of four units and more are searched by skipping, and the shortcut comes before it.
+  const skipping = new AhoCorasick(["sekurlsa::", "lsadump::"]);
+  assert.ok(skipping.skips);
+  assert.equal(skipping.scanAscii("lsadump:"), 0);
+  assert.equal(skipping.scanAscii("\u0130\u0130\u0130\u0130\u0130"), -1);
 });

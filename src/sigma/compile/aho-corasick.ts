@@ -82,6 +82,8 @@ export class AhoCorasick {
   constructor(source: readonly string[] | AutomatonTables, denseBudget = DENSE_BUDGET) {
     this.t = isNeedles(source) ? buildTables(source, denseBudget) : withDenseRows(checkTables(source));
     this.matchesNumbers = reachesNeedle(this.t, NUMBER_TEXT);
+    const { terminal, outputLink } = this.t;
+    this.firstOutput = terminal.map((id, state) => (id !== -1 ? state : (outputLink[state] as number)));
     this.shortest = this.t.lengths.reduce((m, n) => Math.min(m, n), Number.POSITIVE_INFINITY);
     this.shift =
       this.shortest >= SKIP_FROM && this.shortest !== Number.POSITIVE_INFINITY
@@ -91,6 +93,11 @@ export class AhoCorasick {
 
   /** The shortest needle's length (Infinity for none). */
   private readonly shortest: number;
+  /**
+   * Per state, the first state of its output chain (itself when it ends a needle, else its output link), or -1: a
+   * scan reads it to pass by the states that end no needle, most of those it goes through, without a call.
+   */
+  private readonly firstOutput: Int32Array;
   /**
    * For two ASCII characters' classes `a`, `b` (at `a * width + b`): how far a window may move on when they end it,
    * or null when some needle is too short to skip by.
@@ -129,7 +136,8 @@ export class AhoCorasick {
       const code = text.charCodeAt(i);
       const c = code < ASCII ? (asciiClass[code] as number) : (otherClass.get(code) ?? 0);
       state = c === 0 ? 0 : step(t, state, c);
-      if (state !== 0) found = this.record(state, i + 1, found);
+      const out = this.firstOutput[state] as number;
+      if (out !== -1) found = this.record(out, i + 1, found);
     }
     return found;
   }
@@ -138,9 +146,15 @@ export class AhoCorasick {
    * soon as a non-ASCII character shows up, whose lower case the caller must compute.
    */
   scanAscii(text: string): number {
+    const n = text.length;
+    // A text shorter than every needle holds none, unless its lower case is longer: only U+0130 (İ, to i and a
+    // combining dot) lengthens, to two units. Most values scanned are short and most automata carry the keyword
+    // needles (nine characters and up with SigmaHQ's rules), so this spares a scan of most values.
+    if (n < this.shortest && (2 * n < this.shortest || !text.includes("\u0130"))) return 0;
     if (this.shift !== null) return NON_ASCII.test(text) ? -1 : this.skipAscii(text, this.shift, this.shortest);
     const t = this.t;
     const { asciiClass, dense, width, denseStates } = t;
+    const firstOutput = this.firstOutput;
     let found = 0;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
@@ -148,7 +162,8 @@ export class AhoCorasick {
       if (code >= ASCII) return -1;
       const c = asciiClass[code] as number;
       state = c === 0 ? 0 : state < denseStates ? (dense[state * width + c] as number) : step(t, state, c);
-      if (state !== 0) found = this.record(state, i + 1, found);
+      const out = firstOutput[state] as number;
+      if (out !== -1) found = this.record(out, i + 1, found);
     }
     return found;
   }
@@ -192,10 +207,10 @@ export class AhoCorasick {
     return found;
   }
 
-  /** Records the needles that end at `end` in `state` (its own and its suffixes'); returns the new count. */
-  private record(state: number, end: number, found: number): number {
+  /** Records the needles that end at `end` along the output chain from `first`; returns the new count. */
+  private record(first: number, end: number, found: number): number {
     const { terminal, outputLink, lengths } = this.t;
-    let out = terminal[state] !== -1 ? state : (outputLink[state] as number);
+    let out = first;
     let n = found;
     while (out !== -1) {
       const id = terminal[out] as number;
