@@ -707,9 +707,9 @@ test("every record under ../shared/evtx: its compiled fields and JSON are the ge
     await yieldToEventLoop();
   }
   assert.deepEqual(differ.slice(0, 10), [], `${differ.length} records differ`);
-  // Those left to the generic walk: values joined from parts or in arrays (classic Application logs' unnamed Data),
-  // BinXML values that are element trees (CAPI2). Recovered records whose nested BinXML no longer parses compile.
-  assert.ok(compiled / records > 0.9, `${compiled} of ${records} records have a compiled shape`);
+  // Those left to the generic walk: BinXML values that are element trees (CAPI2), records that are not one template.
+  // Recovered records whose nested BinXML no longer parses compile, and so do lists of unnamed Data.
+  assert.ok(compiled / records > 0.97, `${compiled} of ${records} records have a compiled shape`);
 });
 
 test("parser edge cases give at least the records the Rust evtx crate reads (EXPECTED.md)", {

@@ -468,6 +468,43 @@ describe("BinXML values (0x21)", () => {
     assert.notEqual(sound.fields.layout?.(), first.fields.layout?.());
   });
 
+  test("unnamed Data, as classic Application and System logs write it: a list, compiled, as the walk gives it", () => {
+    const t = defineTemplate(
+      eventElement(
+        el("EventData", [
+          el("Data", [sub("name", "string")]),
+          el("Data", [sub("count", "uint32")]),
+          el("Data", [opt("maybe", "string")]),
+          el("Data", ["fixed"]),
+          el("Data", [sub("list", "string[]")]),
+        ]),
+      ),
+    );
+    const writer = new EvtxWriter();
+    const rows = [
+      { name: "svc", count: 3, maybe: "here", list: ["a", "b"] },
+      { name: "other", count: 0, maybe: "again", list: ["c"] },
+      { name: "", count: 7, maybe: null, list: [] },
+    ];
+    rows.forEach((row, i) => {
+      writer.addRecord({ timestamp: T0, template: t, values: { ...systemValues(i + 1), ...row } });
+    });
+    const { records } = read(writer.toBuffer());
+    assert.deepEqual(records[0]?.fields.get("EventData.Data"), ["svc", 3, "here", "fixed", ["a", "b"]]);
+    assert.deepEqual(records[1]?.fields.get("EventData.Data"), ["other", 0, "again", "fixed", ["c"]]);
+    for (const record of records) {
+      const sink = new FieldSink();
+      assert.ok(record instanceof ChunkRecord);
+      record.walk(sink);
+      assert.deepEqual([...record.fields.entries()], [...sink.fields]);
+      assert.equal(record.toJsonText(), stringifyJson(record.toJson()));
+      assert.notEqual(record.fields.layout?.() ?? null, null, `record ${record.recordId} has a compiled shape`);
+    }
+    // Records of one shape share it, and each has a list of its own.
+    assert.equal(records[0]?.fields.layout?.(), records[1]?.fields.layout?.());
+    assert.notEqual(records[0]?.fields.get("EventData.Data"), records[1]?.fields.get("EventData.Data"));
+  });
+
   test("built token by token: a bare element tree with text values", () => {
     const value: EvtxValue = val.binxml((b) => {
       b.openStartElement("Root", { attributes: true }).attribute("id").text("r1").closeStartElement();

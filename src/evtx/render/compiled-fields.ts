@@ -2,7 +2,7 @@
 import type { SubstitutionValues } from "../binxml/model.js";
 import type { ChunkContext } from "../binxml/tokens.js";
 import type { FieldValue, FieldView } from "../types.js";
-import { type CompiledFields, decodeSlot, FALLBACK } from "./compiled.js";
+import { type CompiledFields, decodeSlot, FALLBACK, type ValueSlot } from "./compiled.js";
 
 const UNDECODED = Symbol("undecoded");
 
@@ -81,12 +81,33 @@ export class CompiledFieldView implements FieldView {
     this.decoded ??= new Array(this.compiled.paths.length).fill(UNDECODED);
     const cached = this.decoded[i];
     if (cached !== UNDECODED) return cached;
-    const value = decodeSlot(this.ctx, this.scopes, source.scope, source.index);
-    if (value === FALLBACK || (source.attribute && (value === "" || value === null))) {
+    const value = "items" in source ? this.list(source.items) : this.slot(source);
+    if (value === FALLBACK) {
       this.fallback = this.generic();
       return null;
     }
     this.decoded[i] = value;
     return value;
+  }
+
+  /** A slot's value; FALLBACK when the compiled shape cannot hold it. */
+  private slot(source: ValueSlot): FieldValue | typeof FALLBACK {
+    const value = decodeSlot(this.ctx, this.scopes, source.scope, source.index);
+    return source.attribute && (value === "" || value === null) ? FALLBACK : value;
+  }
+
+  /** Unnamed Data: each value, an empty text where it is null (as the walk keeps a Data without text). */
+  private list(items: readonly (ValueSlot | { readonly value: FieldValue })[]): FieldValue | typeof FALLBACK {
+    const out: FieldValue[] = [];
+    for (const item of items) {
+      if ("value" in item) {
+        out.push(item.value);
+        continue;
+      }
+      const value = this.slot(item);
+      if (value === FALLBACK) return FALLBACK;
+      out.push(value ?? "");
+    }
+    return out;
   }
 }

@@ -37,13 +37,25 @@ interface CompiledJson {
   readonly slots: Slot[];
 }
 
+/** A substitution value of the record: the scope it is in (resolveValues' order) and its index there. */
+export interface ValueSlot {
+  readonly scope: number;
+  readonly index: number;
+  readonly attribute: boolean;
+}
+
+/**
+ * Where a field's value comes from: a substitution value, a static value, or the list of unnamed Data (classic
+ * Application and System logs write their values as `<Data>` elements without names), each one or the other.
+ */
+export type FieldSource =
+  | ValueSlot
+  | { readonly value: FieldValue }
+  | { readonly items: readonly (ValueSlot | { readonly value: FieldValue })[] };
+
 export interface CompiledFields {
   readonly paths: string[];
-  /** A substitution index (number) or a static value. */
-  readonly sources: (
-    | { readonly scope: number; readonly index: number; readonly attribute: boolean }
-    | { readonly value: FieldValue }
-  )[];
+  readonly sources: FieldSource[];
   readonly byPath: Map<string, number>;
 }
 
@@ -310,16 +322,25 @@ function compileFieldPaths(
   const sources: CompiledFields["sources"] = [];
   const byPath = new Map<string, number>();
   for (const [path, value] of sink.fields) {
-    if (typeof value === "string" && value.includes("\u0000")) {
-      const m = /^\u0000([\d.]+)([\u0001\u0002])$/.exec(value);
-      // A value joined from several parts, or a placeholder inside an array: not a single slot.
-      if (m === null) return null;
-      // Written out rather than spread: an object spread and then given a property gets a hidden class of its own
-      // (the corpus's compiled shapes held 19,000 of them).
-      const { scope, index } = splitRef(m[1], resolved);
-      sources.push({ scope, index, attribute: m[2] === ATTRIBUTE_END });
-    } else if (Array.isArray(value) && value.some((v) => typeof v === "string" && v.includes("\u0000"))) {
-      return null;
+    if (Array.isArray(value) && value.some(holdsPlaceholder)) {
+      // Unnamed Data: a list of single slots and static texts (a slot joined with text, or in a list of its own,
+      // keeps the record on the generic walk).
+      const items: (ValueSlot | { readonly value: FieldValue })[] = [];
+      for (const item of value) {
+        if (!holdsPlaceholder(item)) {
+          items.push({ value: item });
+          continue;
+        }
+        const slot = typeof item === "string" ? slotOf(item, resolved) : null;
+        if (slot === null || slot.attribute) return null;
+        items.push(slot);
+      }
+      sources.push({ items });
+    } else if (holdsPlaceholder(value)) {
+      // A value joined from several parts: not a single slot.
+      const slot = slotOf(value as string, resolved);
+      if (slot === null) return null;
+      sources.push(slot);
     } else {
       sources.push({ value });
     }
@@ -327,6 +348,22 @@ function compileFieldPaths(
     paths.push(path);
   }
   return { paths, sources, byPath };
+}
+
+/** Whether a value the placeholder walk gave holds a placeholder (at any depth of a list). */
+function holdsPlaceholder(value: FieldValue): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  return Array.isArray(value) && value.some((v) => holdsPlaceholder(v as FieldValue));
+}
+
+/** The slot a text that is exactly one placeholder stands for; null for anything else. */
+function slotOf(text: string, resolved: ResolvedValues): ValueSlot | null {
+  const m = /^\u0000([\d.]+)([\u0001\u0002])$/.exec(text);
+  if (m === null) return null;
+  // Written out rather than spread: an object spread and then given a property gets a hidden class of its own
+  // (the corpus's compiled shapes held 19,000 of them).
+  const { scope, index } = splitRef(m[1] as string, resolved);
+  return { scope, index, attribute: m[2] === ATTRIBUTE_END };
 }
 
 /** The compiled field paths of a record's shape, or null when the generic walk must build its fields. */
