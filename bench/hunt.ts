@@ -5,8 +5,10 @@
  * the live heap left once it is over (after a full collection). Runs of a few seconds are the median of three, the
  * reader and the hunts taking turns so that both sides of a ratio meet the machine's slow spells alike. The corpus is
  * then given ten times over, medians of three again (and, with one thread, twenty times, once) to show that memory
- * does not grow with the input, and one large Security log shows a single file shared between threads. Two one-thread hunts run side by side, in
- * two processes, give what this machine itself allows two threads. The first hunt parses the rules' YAML and builds
+ * does not grow with the input, and one large Security log shows a single file shared between threads. Two
+ * one-thread hunts run side by side, in two processes, give what this machine itself allows two threads. A hunt runs
+ * as `vigil hunt` does without a file to write (its summary and scope); "with an output", as with --timeline or
+ * --json-out, every detection is kept whole and handed to an output that writes nothing. The first hunt parses the rules' YAML and builds
  * the compiled matcher (cold); the others read the caches it wrote (warm), as every hunt after the first does, and a
  * hunt of one small file shows what a warm hunt pays before any evidence (its fixed start). The measurements run in
  * bench/hunt-child.mjs, on the built code (`dist/`, made by `npm ci` or `npm run build`) by plain Node as users run
@@ -134,31 +136,35 @@ function shown(label: string, m: Measurement): Measurement {
 
 console.log(`corpus ${corpus}; rules ${rules.join(", ")}`);
 const cold = shown("hunt, 1 thread, rules parsed (cold)", child("hunt", 1, 1));
-const [read, one, two] = medians([
+const [read, one, two, oneOut] = medians([
   ["read", 1],
   ["hunt", 1],
   ["hunt", 2],
-]) as [Measurement, Measurement, Measurement];
+  ["hunt-out", 1],
+]) as [Measurement, Measurement, Measurement, Measurement];
 shown("read (field iterator), 1 thread, median of 3", read);
 shown("hunt, 1 thread, median of 3", one);
 shown("hunt, 2 threads, median of 3", two);
+shown("hunt with an output, 1 thread, median", oneOut);
 const pair = await sideBySide();
 for (const m of pair) console.log(line("hunt, 1 thread, beside another", m));
 // A hunt of one small file (one event): what every hunt pays before its evidence, with the caches warm.
 const [fixedStart] = medians([["hunt", 1]], join(shared, "evtx/parser-edge-cases/issue_201.evtx")) as [Measurement];
 shown("hunt of one small file (fixed start), median", fixedStart);
 // Ten times over, the median of three too: a single run of 10-15 s met the machine's slow spells as often as not.
-const [readTen, oneTen, twoTen] = medians(
+const [readTen, oneTen, twoTen, oneOutTen] = medians(
   [
     ["read", 1],
     ["hunt", 1],
     ["hunt", 2],
+    ["hunt-out", 1],
   ],
   corpus,
   10,
-) as [Measurement, Measurement, Measurement];
+) as [Measurement, Measurement, Measurement, Measurement];
 shown("read, corpus x10, median", readTen);
 shown("hunt, 1 thread, corpus x10, median", oneTen);
+shown("hunt with an output, 1 thread, corpus x10, median", oneOutTen);
 // Twenty times over: whether the peak still grows past ten times, or V8's heap had reached its steady size.
 const oneTwenty = shown("hunt, 1 thread, corpus x20", child("hunt", 1, 20));
 shown("hunt, 2 threads, corpus x10, median", twoTen);
@@ -181,6 +187,9 @@ rmSync(cacheDir, { recursive: true, force: true });
 const pct = (r: Measurement, h: Measurement): string => `${((100 * r.ms) / h.ms).toFixed(0)}%`;
 console.log(
   `hunt vs read, 1 thread: ${pct(read, one)} of the reader's speed (${pct(read, cold)} cold); corpus x10 ${pct(readTen, oneTen)}; large log ${pct(readBig, oneBig)}`,
+);
+console.log(
+  `with an output taking every detection (as --timeline or --json-out): ${pct(read, oneOut)} on the corpus, ${pct(readTen, oneOutTen)} at x10`,
 );
 console.log(
   `2 threads vs 1: corpus ${(one.ms / two.ms).toFixed(2)}x, corpus x10 ${(oneTen.ms / twoTen.ms).toFixed(2)}x, large log ${(oneBig.ms / twoBig.ms).toFixed(2)}x`,

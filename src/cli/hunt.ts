@@ -169,11 +169,16 @@ async function runHunt(paths: string[], options: HuntCliOptions): Promise<number
         recover: options.recover,
       },
       threads,
-      output: async (d: Detection) => {
-        await timeline?.write(d);
-        await jsonOut?.write(d);
-        await report?.write(d);
-      },
+      // Without a file to write, the summary and the scope need only each detection's digest (see HuntOptions.output).
+      ...(timeline === null && jsonOut === null && report === null
+        ? {}
+        : {
+            output: async (d: Detection) => {
+              await timeline?.write(d);
+              await jsonOut?.write(d);
+              await report?.write(d);
+            },
+          }),
       onProgress: (p) => progress.update(p),
       ...(statsLines === null ? {} : { onFile: (_path: string, end: FileEnd) => statsLines.push(...sourceLines(end)) }),
       exclude: [options.timeline, options.jsonOut, options.html, options.navigator, options.scopeOut].filter(

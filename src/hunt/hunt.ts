@@ -12,6 +12,8 @@ import {
   type AssetInventory,
   buildScope,
   IncidentBuilder,
+  type IncidentInput,
+  incidentInput,
   ScopeFactsMerger,
   type ScopeOptions,
   type ScopeReport,
@@ -21,7 +23,7 @@ import { appliesTo, type LogsourceTarget, logsourceTargets, resolveField } from 
 import type { DetectionRule, RuleProblem } from "../sigma/model.js";
 import { type DiscoveryProblem, discoverFiles } from "../sources/discover.js";
 import type { SourceStats } from "../sources/types.js";
-import { type Detection, LEVELS, type Level, levelRank } from "./detection.js";
+import { type Detection, type DetectionRuleInfo, LEVELS, type Level, levelRank } from "./detection.js";
 import { type FileEnd, FileTallier, type FileTally } from "./file-tally.js";
 import { tuneGarbageCollection } from "./gc-tuning.js";
 import { compareOrder, detectionOfQueued, type OrderKey, orderKeyOf } from "./match-batch.js";
@@ -35,8 +37,11 @@ export interface HuntOptions {
   readonly rules: RuleSpec;
   readonly settings: ScanSettings;
   readonly threads: number;
-  /** Receives every reported detection, in time order. */
-  readonly output: (d: Detection) => Promise<void>;
+  /**
+   * Receives every reported detection, in time order. A hunt without it (for its summary and scope alone) keeps only
+   * what those need of each detection: it neither encodes nor sorts whole events.
+   */
+  readonly output?: (d: Detection) => Promise<void>;
   /** Called as files finish and detections come in. */
   readonly onProgress?: (p: HuntProgress) => void;
   /** Called as each file ends, with its sources (or why it failed): the result lists only the first FILES_LISTED. */
@@ -236,7 +241,7 @@ async function scanAndReport(
     files,
     options.threads,
     rules,
-    options.settings,
+    { ...options.settings, keepDetections: options.output !== undefined },
     {
       onCompiled: (problems) => {
         matcherProblems = problems;
@@ -309,30 +314,44 @@ async function scanAndReport(
   const byComputer = new Map<string, number>();
   const tactics = new Map<string, number>();
   let detections = 0;
-  const emit = async (d: Detection): Promise<void> => {
+  const output = options.output;
+  /** The summary's counts and the incidents from what every detection carries; the detection itself, for outputs. */
+  const emit = async (d: IncidentInput, detection: () => Detection): Promise<void> => {
+    const { rule } = d;
     detections++;
-    byLevel[d.rule.level]++;
-    const key = `${d.rule.file}\u0000${d.rule.title}`;
+    byLevel[rule.level]++;
+    const key = `${rule.file}\u0000${rule.title}`;
     const count = byRule.get(key);
-    if (count === undefined) byRule.set(key, { title: d.rule.title, level: d.rule.level, count: 1 });
+    if (count === undefined) byRule.set(key, { title: rule.title, level: rule.level, count: 1 });
     else count.count++;
     if (d.computer !== null) byComputer.set(d.computer, (byComputer.get(d.computer) ?? 0) + 1);
-    incidents.add(d);
-    for (const tag of d.rule.tags) {
+    incidents.addInput(d);
+    for (const tag of rule.tags) {
       const tactic = tacticOf(tag);
       if (tactic !== null) tactics.set(tactic.id, (tactics.get(tactic.id) ?? 0) + 1);
     }
-    await options.output(d);
+    if (output !== undefined) await output(detection());
   };
+  const emitAlert = (alert: Detection): Promise<void> => emit(incidentInput(alert), () => alert);
+  const ruleInfos = rules.detections.map(ruleInfo);
   let a = 0;
   for await (const m of sorter.sorted()) {
     if (!m.report) continue;
     while (a < alerts.length && compareOrder(alertKeys[a] as OrderKey, m) <= 0) {
-      await emit(alerts[a++] as Detection);
+      await emitAlert(alerts[a++] as Detection);
     }
-    await emit(detectionOfQueued(m));
+    const input: IncidentInput = {
+      timestamp: m.timestamp,
+      rule: ruleInfos[m.ruleIndex] as DetectionRuleInfo,
+      source: m.member === "" ? { file: m.file } : { file: m.file, member: m.member },
+      computer: m.digest.computer,
+      recordId: m.digest.recordId,
+      entities: m.digest.entities,
+      details: m.digest.details,
+    };
+    await emit(input, () => detectionOfQueued(m));
   }
-  while (a < alerts.length) await emit(alerts[a++] as Detection);
+  while (a < alerts.length) await emitAlert(alerts[a++] as Detection);
 
   return {
     rules,

@@ -7,6 +7,7 @@
  * detections, whole events each, into objects in the main thread, then serializing them again to spill, kept the
  * main thread as busy as a worker.)
  */
+import type { DetectionDigest } from "../scope/incidents.js";
 import type { Detection } from "./detection.js";
 import { decodeDetection, encodeDetection, encodedLength, writeEncoding } from "./detection-codec.js";
 import type { MatchRecord } from "./scan-file.js";
@@ -25,8 +26,13 @@ export interface QueuedMatch extends OrderKey {
   readonly ruleIndex: number;
   readonly report: boolean;
   readonly consumed: boolean;
-  /** The detection, or its serialization (from a worker, or read back from a sorted run). */
-  readonly detection: Detection | Uint8Array;
+  /** What the summary's incidents take from the detection: always there, whether the detection is kept or not. */
+  readonly digest: DetectionDigest;
+  /**
+   * The detection, or its serialization (from a worker, or read back from a sorted run); null when nothing wants it
+   * (a hunt without outputs, for a rule no correlation names): such a hunt neither encodes nor sorts whole events.
+   */
+  readonly detection: Detection | Uint8Array | null;
 }
 
 /** A match without its detection: what the sort and the two passes over the matches read. */
@@ -74,11 +80,12 @@ function keyOf(m: MatchRecord): MatchKey {
     ruleIndex: m.ruleIndex,
     report: m.report,
     consumed: m.consumed,
+    digest: m.digest,
   };
 }
 
-/** A match's key with its detection (or the detection's bytes). */
-export function withDetection(key: MatchKey, detection: Detection | Uint8Array): QueuedMatch {
+/** A match's key with its detection (or the detection's bytes, or null when it is not kept). */
+export function withDetection(key: MatchKey, detection: Detection | Uint8Array | null): QueuedMatch {
   return {
     timestamp: key.timestamp,
     file: key.file,
@@ -87,21 +94,25 @@ export function withDetection(key: MatchKey, detection: Detection | Uint8Array):
     ruleIndex: key.ruleIndex,
     report: key.report,
     consumed: key.consumed,
+    digest: key.digest,
     detection,
   };
 }
 
-/** A match made in this thread, its detection kept as it is. */
+/** A match made in this thread, its detection kept as it is (when it is kept). */
 export function queuedMatch(m: MatchRecord): QueuedMatch {
-  return withDetection(keyOf(m), m.detection);
+  return withDetection(keyOf(m), m.keep ? m.detection : null);
 }
 
+/** The match's detection; only for a match whose detection was kept (see MatchRecord.keep). */
 export function detectionOfQueued(m: QueuedMatch): Detection {
+  if (m.detection === null) throw new Error("the detection of this match was not kept");
   return m.detection instanceof Uint8Array ? decodeDetection(m.detection) : m.detection;
 }
 
+/** Detections not kept take no bytes: their `ends` entry repeats the one before. */
 export function packBatch(batch: readonly MatchRecord[]): PackedBatch {
-  const parts = batch.map((m) => encodeDetection(m.detection));
+  const parts = batch.map((m) => (m.keep ? encodeDetection(m.detection) : ""));
   const ends = new Uint32Array(parts.length);
   let size = 0;
   parts.forEach((p, i) => {
@@ -119,6 +130,8 @@ export function packBatch(batch: readonly MatchRecord[]): PackedBatch {
 export function unpackBatch(batch: PackedBatch): QueuedMatch[] {
   return batch.keys.map((key, i) => {
     const start = i === 0 ? 0 : (batch.ends[i - 1] as number);
-    return withDetection(key, new Uint8Array(batch.bytes, start, (batch.ends[i] as number) - start));
+    const end = batch.ends[i] as number;
+    // An encoded detection is never empty (JSON text, or V8's serialization).
+    return withDetection(key, end === start ? null : new Uint8Array(batch.bytes, start, end - start));
   });
 }

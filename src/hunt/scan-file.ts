@@ -6,6 +6,7 @@ import type { HuntEvent } from "../events/event.js";
 import { ReadBuffers } from "../evtx/read-buffers.js";
 import type { ChunkRange, FieldValue } from "../evtx/types.js";
 import { detailsFor } from "../output/details.js";
+import { type DetectionDigest, detectionDigest } from "../scope/incidents.js";
 import { ScopeCollector, type ScopeFacts, ScopeFactsMerger } from "../scope/index.js";
 import type { DetectionRule } from "../sigma/model.js";
 import { openEvidenceFile } from "../sources/open.js";
@@ -15,6 +16,11 @@ import { type HuntRules, levelOf, ruleInfo } from "./rules.js";
 
 export interface ScanSettings {
   readonly minLevel: Level;
+  /**
+   * Whether reported detections are kept whole, for outputs (default true). A hunt without outputs sets it false: its
+   * summary and incidents need only each detection's digest.
+   */
+  readonly keepDetections?: boolean;
   /** Only events from this time on (ms since the epoch); events without a time are left out when set. */
   readonly from: number | null;
   readonly to: number | null;
@@ -24,6 +30,9 @@ export interface ScanSettings {
 /** A rule's match on one event, as the main thread needs it. */
 export interface MatchRecord {
   readonly detection: Detection;
+  /** Whether the detection goes on to the main thread (an output, or a correlation, wants it); else only its digest. */
+  readonly keep: boolean;
+  readonly digest: DetectionDigest;
   /** Index of the rule in `HuntRules.detections`. */
   readonly ruleIndex: number;
   /** Goes to the outputs (level at least --min-level, and not silenced by a correlation without `generate`). */
@@ -205,6 +214,7 @@ export async function scanFile(
   chunks?: ChunkRange,
 ): Promise<FileResult> {
   const minRank = levelRank(settings.minLevel);
+  const keepReported = settings.keepDetections ?? true;
   const consumed = rules.correlation.consumed;
   const evidence = openEvidenceFile(path, {
     recover: settings.recover,
@@ -233,8 +243,11 @@ export async function scanFile(
         const report = levelRank(levelOf(rule)) >= minRank && rules.correlation.reportsOwnMatches(rule);
         const feeds = consumed.has(rule);
         if (!report && !feeds) continue;
+        const detection = detectionOf(rule, event);
         batch.push({
-          detection: detectionOf(rule, event),
+          detection,
+          keep: feeds || (report && keepReported),
+          digest: detectionDigest(detection),
           ruleIndex: rules.indexOf.get(rule) as number,
           report,
           consumed: feeds,

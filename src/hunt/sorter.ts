@@ -9,41 +9,47 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { type FileHandle, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DetectionDigest } from "../scope/incidents.js";
 import type { Detection } from "./detection.js";
 import { encodeDetection, encodedLengthBound, writeEncoding } from "./detection-codec.js";
 import { compareQueued, type MatchKey, type QueuedMatch, withDetection } from "./match-batch.js";
 
 const REPORT = 1;
 const CONSUMED = 2;
-/** Timestamp and offset (f64, NaN for none), rule index (u32), flags (u8), then the two strings' byte lengths. */
-const KEY_FIXED = 8 + 8 + 4 + 1 + 4 + 4;
+/**
+ * Timestamp and offset (f64, NaN for none), rule index (u32), flags (u8), then the byte lengths of the file, the
+ * member and the digest's JSON text, which follow in that order.
+ */
+const KEY_FIXED = 8 + 8 + 4 + 1 + 4 + 4 + 4;
 
-/** Bytes of a match's key in a sorted run. */
-function keyLength(key: MatchKey): number {
-  return KEY_FIXED + Buffer.byteLength(key.file) + Buffer.byteLength(key.member);
+/** The most bytes a match's key takes in a sorted run, its digest's JSON text given (UTF-8: three bytes a unit at most). */
+function keyLengthBound(key: MatchKey, digest: string): number {
+  return KEY_FIXED + Buffer.byteLength(key.file) + Buffer.byteLength(key.member) + 3 * digest.length;
 }
 
 /**
  * A match's key written into `out` at `at`, by hand (a V8 serialization of a small object cost more than the
- * detection's own: two calls per match instead of one); `keyLength(key)` bytes are free there. Returns where it ends.
+ * detection's own: two calls per match instead of one); `keyLengthBound` bytes are free there. Returns where it ends.
  */
-function writeKey(key: MatchKey, out: Buffer, at: number): number {
+function writeKey(key: MatchKey, digest: string, out: Buffer, at: number): number {
   out.writeDoubleLE(key.timestamp ?? Number.NaN, at);
   out.writeDoubleLE(key.offset ?? Number.NaN, at + 8);
   out.writeUInt32LE(key.ruleIndex, at + 16);
   out.writeUInt8((key.report ? REPORT : 0) | (key.consumed ? CONSUMED : 0), at + 20);
   const fileLength = out.write(key.file, at + KEY_FIXED, "utf8");
   const memberLength = out.write(key.member, at + KEY_FIXED + fileLength, "utf8");
+  const digestLength = out.write(digest, at + KEY_FIXED + fileLength + memberLength, "utf8");
   out.writeUInt32LE(fileLength, at + 21);
   out.writeUInt32LE(memberLength, at + 25);
-  return at + KEY_FIXED + fileLength + memberLength;
+  out.writeUInt32LE(digestLength, at + 29);
+  return at + KEY_FIXED + fileLength + memberLength + digestLength;
 }
 
 /** A match's key as bytes, as a sorted run holds it. */
 export function encodeKey(key: MatchKey): Buffer {
-  const out = Buffer.allocUnsafe(keyLength(key));
-  writeKey(key, out, 0);
-  return out;
+  const digest = JSON.stringify(key.digest);
+  const out = Buffer.allocUnsafe(keyLengthBound(key, digest));
+  return out.subarray(0, writeKey(key, digest, out, 0));
 }
 
 export function decodeKey(bytes: Buffer): MatchKey {
@@ -52,7 +58,8 @@ export function decodeKey(bytes: Buffer): MatchKey {
   const flags = bytes.readUInt8(20);
   const fileEnd = KEY_FIXED + bytes.readUInt32LE(21);
   const memberEnd = fileEnd + bytes.readUInt32LE(25);
-  if (memberEnd !== bytes.length) throw new Error("a sorted run's key is damaged");
+  const digestEnd = memberEnd + bytes.readUInt32LE(29);
+  if (digestEnd !== bytes.length) throw new Error("a sorted run's key is damaged");
   return {
     timestamp: Number.isNaN(timestamp) ? null : timestamp,
     file: bytes.toString("utf8", KEY_FIXED, fileEnd),
@@ -61,6 +68,7 @@ export function decodeKey(bytes: Buffer): MatchKey {
     ruleIndex: bytes.readUInt32LE(16),
     report: (flags & REPORT) !== 0,
     consumed: (flags & CONSUMED) !== 0,
+    digest: JSON.parse(bytes.toString("utf8", memberEnd, digestEnd)) as DetectionDigest,
   };
 }
 
@@ -70,7 +78,8 @@ export function decodeKey(bytes: Buffer): MatchKey {
  * text outside Latin-1 takes up to twice the estimate). The corpus's 6,009 detections are estimated at 1,861 bytes
  * each; dropped, they gave back 8.5 MiB of heap (1,483 bytes each): field names and rule details are shared.
  */
-export function heldBytes(detection: Detection | Uint8Array): number {
+export function heldBytes(detection: Detection | Uint8Array | null): number {
+  if (detection === null) return 0;
   if (detection instanceof Uint8Array) return detection.byteLength;
   let bytes = 256;
   const { event } = detection;
@@ -80,6 +89,14 @@ export function heldBytes(detection: Detection | Uint8Array): number {
     if (typeof value === "string") bytes += 16 + value.length;
     else if (Array.isArray(value)) for (const v of value) bytes += 16 + (typeof v === "string" ? v.length : 0);
   }
+  return bytes;
+}
+
+/** About what a match's digest holds in memory (see heldBytes): a share for each entity, and its detail texts. */
+function digestBytes(digest: DetectionDigest): number {
+  const { entities } = digest;
+  let bytes = 128 + 64 * (entities.accounts.length + entities.sources.length + entities.targets.length);
+  for (const k in digest.details) bytes += 32 + (digest.details[k]?.length ?? 0);
   return bytes;
 }
 
@@ -133,7 +150,7 @@ export class MatchSorter {
 
   add(m: QueuedMatch): void {
     this.buffer.push(m);
-    this.bufferBytes += heldBytes(m.detection);
+    this.bufferBytes += heldBytes(m.detection) + digestBytes(m.digest);
     this.count++;
     if (this.buffer.length >= this.runSize || this.bufferBytes >= this.runBytes) {
       const run = this.buffer;
@@ -172,15 +189,18 @@ export class MatchSorter {
       let block = Buffer.allocUnsafeSlow(RUN_BLOCK);
       let size = 0;
       for await (const m of matches) {
-        const body = m.detection instanceof Uint8Array ? m.detection : encodeDetection(m.detection);
-        // Room for the most the text can take is made before it is written.
-        const need = 8 + keyLength(m) + encodedLengthBound(body);
+        // A detection not kept has no body (an encoded one is never empty).
+        const body =
+          m.detection === null ? "" : m.detection instanceof Uint8Array ? m.detection : encodeDetection(m.detection);
+        const digest = JSON.stringify(m.digest);
+        // Room for the most the texts can take is made before they are written.
+        const need = 8 + keyLengthBound(m, digest) + encodedLengthBound(body);
         if (size + need > block.length) {
           await writeFully(out, block, size);
           size = 0;
           if (need > block.length) block = Buffer.allocUnsafeSlow(need);
         }
-        const keyEnd = writeKey(m, block, size + 8);
+        const keyEnd = writeKey(m, digest, block, size + 8);
         const bodyLength = writeEncoding(body, block, keyEnd);
         block.writeUInt32LE(keyEnd - size - 8, size);
         block.writeUInt32LE(bodyLength, size + 4);
@@ -316,7 +336,7 @@ async function* readRun(path: string): AsyncGenerator<QueuedMatch> {
         next = at + 8 + headLength + block.readUInt32LE(at + 4);
         if (next > length) break;
         const key = decodeKey(block.subarray(at + 8, at + 8 + headLength));
-        yield withDetection(key, block.subarray(at + 8 + headLength, next));
+        yield withDetection(key, next === at + 8 + headLength ? null : block.subarray(at + 8 + headLength, next));
         at = next;
       }
       // The start of a record the block ends in moves to the block's start; a record larger than the block, to a

@@ -212,13 +212,49 @@ export function detectionEntities(d: Detection): DetectionEntities {
   };
 }
 
-function evidenceOf(d: Detection, host: string | null): IncidentEvidence {
+/**
+ * What an incident takes from a detection: its rule, time and place, and its digest. A hunt makes the digest where it
+ * makes the detection (in a worker), so that a hunt whose outputs do not want detections (one for its summary) need
+ * not keep them, or sort them, for the incidents' sake.
+ */
+export interface IncidentInput extends DetectionDigest {
+  readonly timestamp: number | null;
+  readonly rule: Detection["rule"];
+  readonly source: { readonly file: string; readonly member?: string };
+}
+
+/** The entities a detection names and the details incident evidence shows (EVIDENCE_DETAILS, cut to DETAIL_LENGTH). */
+export interface DetectionDigest {
+  readonly computer: string | null;
+  readonly recordId: string | null;
+  readonly entities: DetectionEntities;
+  readonly details: Readonly<Record<string, string>>;
+}
+
+export function detectionDigest(d: Detection): DetectionDigest {
   const details: Record<string, string> = {};
   let n = 0;
   for (const [k, v] of Object.entries(d.details)) {
     if (n++ >= EVIDENCE_DETAILS) break;
     details[k] = v.length > DETAIL_LENGTH ? `${v.slice(0, DETAIL_LENGTH - 1)}…` : v;
   }
+  return { computer: d.computer, recordId: d.recordId, entities: detectionEntities(d), details };
+}
+
+export function incidentInput(d: Detection): IncidentInput {
+  const { computer, recordId, entities, details } = detectionDigest(d);
+  return {
+    timestamp: d.timestamp,
+    rule: d.rule,
+    source: d.source.member === undefined ? { file: d.source.file } : { file: d.source.file, member: d.source.member },
+    computer,
+    recordId,
+    entities,
+    details,
+  };
+}
+
+function evidenceOf(d: IncidentInput, host: string | null): IncidentEvidence {
   return {
     timestamp: d.timestamp,
     host,
@@ -226,7 +262,7 @@ function evidenceOf(d: Detection, host: string | null): IncidentEvidence {
     ruleId: d.rule.id,
     level: d.rule.level,
     tactics: splitTags(d.rule.tags).tactics.map((t) => t.id),
-    details,
+    details: d.details,
     recordId: d.recordId,
     file: d.source.file,
     ...(d.source.member === undefined ? {} : { member: d.source.member }),
@@ -332,7 +368,8 @@ export class IncidentAggregate {
     return a;
   }
 
-  add(d: Detection, entities: DetectionEntities): void {
+  add(d: IncidentInput): void {
+    const { entities } = d;
     const t = d.timestamp;
     this.firstSeen = minTime(this.firstSeen, t);
     this.lastSeen = maxTime(this.lastSeen, t);
@@ -481,8 +518,13 @@ export class IncidentBuilder {
 
   /** Adds the next detection (in time order). */
   add(d: Detection): void {
+    if (levelRank(d.rule.level) >= this.minRank) this.addInput(incidentInput(d));
+  }
+
+  /** Adds the next detection (in time order) by what incidents take from it. */
+  addInput(d: IncidentInput): void {
     if (levelRank(d.rule.level) < this.minRank) return;
-    const entities = detectionEntities(d);
+    const { entities } = d;
     const keys: string[] = [];
     if (entities.host !== null) keys.push(`h:${entities.host.key}`);
     for (const a of entities.accounts) keys.push(`a:${a.key}`);
@@ -500,7 +542,7 @@ export class IncidentBuilder {
       root = root < 0 ? other : this.union(root, other);
     }
     if (root < 0) root = this.open();
-    (this.aggregates[root] as IncidentAggregate).add(d, entities);
+    (this.aggregates[root] as IncidentAggregate).add(d);
     for (const key of joining) {
       const seen = this.entities.get(key);
       this.entities.set(key, { incident: root, last: t ?? seen?.last ?? null });

@@ -5,8 +5,9 @@
  *   `observe(event)` on every event it reads (inside --from/--to), then posts `facts()` (plain, structured-cloneable
  *   data) once, when it has no more files; facts may also be posted per file, since they merge.
  * - The main thread folds what comes in with `mergeScopeFacts(a, b)` (starting from `emptyScopeFacts()`), feeds
- *   every reported detection, in the time order it reaches the outputs, to one `IncidentBuilder.add(d)`, and at the
- *   end calls `buildScope(facts, builder.incidents(), assets?.inventory, options)`: the ScopeReport that
+ *   every reported detection, in the time order it reaches the outputs, to one `IncidentBuilder.add(d)` (or, where
+ *   the detection was not kept, `addInput` with the digest its worker made, `detectionDigest(d)`), and at the end
+ *   calls `buildScope(facts, builder.incidents(), assets?.inventory, options)`: the ScopeReport that
  *   `--scope-out` writes as JSON and `renderScopeSummary(report, { color })` turns into summary lines.
  * - `--assets FILE` is `readAssets(file)`: the inventory and the problems (file, line, reason) to print; it never
  *   throws.
@@ -44,14 +45,18 @@ export {
 } from "./facts.js";
 export {
   DEFAULT_WINDOW_MS,
+  type DetectionDigest,
   type DetectionEntities,
+  detectionDigest,
   detectionEntities,
   IncidentBuilder,
   type IncidentEndpoint,
   type IncidentEntity,
   type IncidentEvidence,
+  type IncidentInput,
   type IncidentOptions,
   type IncidentSummary,
+  incidentInput,
 } from "./incidents.js";
 export type { SprayOptions } from "./logons.js";
 export {

@@ -8,8 +8,9 @@ import {
   encodedLength,
   writeEncoding,
 } from "../../src/hunt/detection-codec.js";
-import { detectionOfQueued, packBatch, unpackBatch } from "../../src/hunt/match-batch.js";
+import { detectionOfQueued, packBatch, type QueuedMatch, unpackBatch } from "../../src/hunt/match-batch.js";
 import type { MatchRecord } from "../../src/hunt/scan-file.js";
+import { detectionDigest } from "../../src/scope/incidents.js";
 
 function detection(
   event: Record<string, PlainValue>,
@@ -88,8 +89,40 @@ test("a worker's batch: detections of both encodings come back in order from one
     detection({ "EventData.Real": Number.NaN }),
     detection({ "EventData.CommandLine": "x".repeat(10_000) }),
   ];
-  const batch: MatchRecord[] = ds.map((d, i) => ({ detection: d, ruleIndex: i, report: true, consumed: false }));
+  const batch: MatchRecord[] = ds.map((d, i) => ({
+    detection: d,
+    keep: true,
+    digest: detectionDigest(d),
+    ruleIndex: i,
+    report: true,
+    consumed: false,
+  }));
   const packed = packBatch(batch);
   const back = unpackBatch(structuredClone(packed)).map(detectionOfQueued);
   assert.deepStrictEqual(back, ds);
+});
+
+test("a worker's batch: detections not kept take no bytes and come back as their digests alone", () => {
+  const ds = [
+    detection({ "EventData.CommandLine": "kept", "EventData.TargetUserName": "alice" }),
+    detection({ "EventData.CommandLine": "x".repeat(10_000), "EventData.TargetUserName": "bob" }),
+    detection({ "EventData.CommandLine": "kept too" }),
+  ];
+  const batch: MatchRecord[] = ds.map((d, i) => ({
+    detection: d,
+    keep: i !== 1,
+    digest: detectionDigest(d),
+    ruleIndex: i,
+    report: true,
+    consumed: false,
+  }));
+  const packed = packBatch(batch);
+  const kept = packBatch([batch[0], batch[2]] as MatchRecord[]);
+  assert.equal(packed.bytes.byteLength, kept.bytes.byteLength, "the one not kept adds no bytes");
+  const back = unpackBatch(structuredClone(packed));
+  assert.deepStrictEqual(detectionOfQueued(back[0] as QueuedMatch), ds[0]);
+  assert.equal(back[1]?.detection, null);
+  assert.throws(() => detectionOfQueued(back[1] as QueuedMatch), /not kept/);
+  assert.deepStrictEqual(back[1]?.digest, detectionDigest(ds[1] as Detection));
+  assert.deepStrictEqual(detectionOfQueued(back[2] as QueuedMatch), ds[2]);
 });

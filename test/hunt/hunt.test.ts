@@ -12,7 +12,8 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import type { Detection } from "../../src/hunt/detection.js";
 import { FILES_LISTED, type HuntOptions, type HuntResult, hunt } from "../../src/hunt/hunt.js";
-import { compileRuleSet } from "../../src/hunt/rules.js";
+import type { QueuedMatch } from "../../src/hunt/match-batch.js";
+import { compileRuleSet, loadHuntRules } from "../../src/hunt/rules.js";
 import { DEFAULT_SPLIT, planTasks, type SplitPolicy, scanFiles, workersFor } from "../../src/hunt/schedule.js";
 import { processCreationFile } from "../evtx/fixtures.js";
 
@@ -85,6 +86,40 @@ function evidence(): { dir: string; rules: string } {
   return { dir: ev, rules };
 }
 
+/**
+ * Four Whoami runs (two on WS2 within ten minutes: a "Recon burst" alert; Whoami itself stays quiet, being named by
+ * the correlation) and, on WS2 later, a Mimikatz command line.
+ */
+function correlationEvidence(): { dir: string; rules: string } {
+  const rules = mkdtempSync(join(tmpdir(), "vigil-hunt-corr-"));
+  writeFileSync(
+    join(rules, "recon.yml"),
+    `${RULES}---
+title: Recon burst
+id: 44444444-4444-4444-8444-444444444444
+level: high
+correlation:
+  type: event_count
+  rules: [11111111-1111-4111-8111-111111111111]
+  group-by: [Computer]
+  timespan: 10m
+  condition: { gte: 2 }
+`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), "vigil-hunt-burst-"));
+  writeFileSync(
+    join(dir, "ws.jsonl"),
+    [
+      flat(0, "WS2", "C:\\Windows\\System32\\whoami.exe", "whoami"),
+      flat(3, "WS2", "C:\\Windows\\System32\\whoami.exe", "whoami /groups"),
+      flat(4, "WS3", "C:\\Windows\\System32\\whoami.exe", "whoami"),
+      flat(30, "WS2", "C:\\Windows\\System32\\whoami.exe", "whoami"),
+      flat(40, "WS2", "C:\\Temp\\m.exe", "m.exe sekurlsa::logonpasswords"),
+    ].join("\n"),
+  );
+  return { dir, rules };
+}
+
 async function run(
   paths: string[],
   options: Partial<Omit<HuntOptions, "split">> & {
@@ -92,6 +127,8 @@ async function run(
     minLevel?: HuntOptions["settings"]["minLevel"];
     split?: Partial<SplitPolicy>;
     cacheDir?: string;
+    /** No output: the hunt keeps each detection's digest alone (see HuntOptions.output). */
+    noOutput?: boolean;
   },
 ): Promise<{ result: HuntResult; detections: Detection[] }> {
   const detections: Detection[] = [];
@@ -110,9 +147,13 @@ async function run(
       recover: true,
     },
     threads: options.threads ?? 1,
-    output: async (d) => {
-      detections.push(d);
-    },
+    ...(options.noOutput
+      ? {}
+      : {
+          output: async (d: Detection) => {
+            detections.push(d);
+          },
+        }),
     ...(options.sortRunSize === undefined ? {} : { sortRunSize: options.sortRunSize }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.onFile === undefined ? {} : { onFile: options.onFile }),
@@ -328,36 +369,74 @@ describe("hunt", () => {
     }
   });
 
+  test("a hunt without outputs gives the counts, incidents and scope a hunt with outputs gives: one thread or two, spilled", async () => {
+    const corr = correlationEvidence();
+    for (const [paths, rulePaths] of [
+      [[dir], [rules]],
+      [[corr.dir], [corr.rules]],
+    ] as const) {
+      for (const threads of [1, 2]) {
+        for (const sortRunSize of [undefined, 2]) {
+          const how = `${paths[0]} threads ${threads} runs of ${sortRunSize ?? "default"}`;
+          const options = {
+            rulePaths: [...rulePaths],
+            threads,
+            minLevel: "low" as const,
+            ...(sortRunSize === undefined ? {} : { sortRunSize }),
+          };
+          const withOutput = await run([...paths], options);
+          const summaryOnly = await run([...paths], { ...options, noOutput: true });
+          assert.equal(summaryOnly.detections.length, 0);
+          const { elapsedMs: _a, rules: _r, ...mine } = summaryOnly.result;
+          const { elapsedMs: _b, rules: _s, ...theirs } = withOutput.result;
+          assert.deepEqual(mine, theirs, how);
+          assert.equal(mine.detections, withOutput.detections.length, how);
+          assert.ok(mine.scope.incidents.length > 0, how);
+        }
+      }
+    }
+  });
+
+  test("without outputs, a scan keeps the detections a correlation names and only the digest of the others", async () => {
+    const corr = correlationEvidence();
+    const huntRules = await loadHuntRules({ paths: [corr.rules], builtin: false, placeholders: [] });
+    for (const keepDetections of [false, true]) {
+      const matches: QueuedMatch[] = [];
+      await scanFiles(
+        [join(corr.dir, "ws.jsonl")],
+        1,
+        huntRules,
+        { minLevel: "informational", from: null, to: null, recover: true, keepDetections },
+        { onMatches: (batch) => matches.push(...batch), onFile: () => undefined },
+      );
+      const title = (m: QueuedMatch): string | undefined => huntRules.detections[m.ruleIndex]?.title;
+      const whoami = matches.filter((m) => m.consumed);
+      const mimikatz = matches.filter((m) => title(m) === "Mimikatz command line");
+      assert.deepEqual(new Set(whoami.map(title)), new Set(["Whoami"]));
+      assert.equal(whoami.length, 4);
+      assert.equal(mimikatz.length, 1);
+      // Whoami feeds the correlation: always kept. The others go only to outputs.
+      for (const m of whoami) assert.notEqual(m.detection, null);
+      for (const m of matches.filter((x) => !x.consumed)) assert.equal(m.detection === null, !keepDetections);
+      assert.equal(mimikatz[0]?.digest.computer, "WS2");
+      assert.deepEqual(
+        mimikatz[0]?.digest.entities.accounts.map((a) => a.display),
+        ["jdoe"],
+      );
+      assert.deepEqual(mimikatz[0]?.digest.details, {
+        Cmdline: "m.exe sekurlsa::logonpasswords",
+        Proc: "C:\\Temp\\m.exe",
+        User: "jdoe",
+      });
+    }
+  });
+
   test("a correlation alert comes out in time order; the rule it names stays quiet without generate", async () => {
-    const corrDir = mkdtempSync(join(tmpdir(), "vigil-hunt-corr-"));
-    writeFileSync(
-      join(corrDir, "recon.yml"),
-      `${RULES}---
-title: Recon burst
-id: 44444444-4444-4444-8444-444444444444
-level: high
-correlation:
-  type: event_count
-  rules: [11111111-1111-4111-8111-111111111111]
-  group-by: [Computer]
-  timespan: 10m
-  condition: { gte: 2 }
-`,
-    );
-    const burst = mkdtempSync(join(tmpdir(), "vigil-hunt-burst-"));
-    writeFileSync(
-      join(burst, "ws.jsonl"),
-      [
-        flat(0, "WS2", "C:\\Windows\\System32\\whoami.exe", "whoami"),
-        flat(3, "WS2", "C:\\Windows\\System32\\whoami.exe", "whoami /groups"),
-        flat(4, "WS3", "C:\\Windows\\System32\\whoami.exe", "whoami"),
-        flat(30, "WS2", "C:\\Windows\\System32\\whoami.exe", "whoami"),
-      ].join("\n"),
-    );
-    const { detections, result } = await run([burst], { rulePaths: [corrDir], minLevel: "medium" });
+    const corr = correlationEvidence();
+    const { detections, result } = await run([corr.dir], { rulePaths: [corr.rules], minLevel: "medium" });
     assert.deepEqual(
       detections.map((d) => d.rule.title),
-      ["Recon burst"],
+      ["Recon burst", "Mimikatz command line"],
     );
     const alert = detections[0] as Detection;
     assert.equal(alert.timestamp, Date.UTC(2024, 2, 1, 10, 3));

@@ -6,6 +6,7 @@ import { after, test } from "node:test";
 import type { Detection } from "../../src/hunt/detection.js";
 import { compareQueued, detectionOfQueued, type QueuedMatch } from "../../src/hunt/match-batch.js";
 import { decodeKey, encodeKey, heldBytes, MatchSorter } from "../../src/hunt/sorter.js";
+import { detectionDigest } from "../../src/scope/incidents.js";
 
 const temp = mkdtempSync(join(tmpdir(), "vigil-sorter-"));
 after(() => rmSync(temp, { recursive: true, force: true }));
@@ -30,6 +31,7 @@ function match(i: number, timestamp: number | null, file: string, member = ""): 
     ruleIndex: i % 3,
     report: i % 2 === 0,
     consumed: i % 5 === 0,
+    digest: detectionDigest(detection),
     detection,
   };
 }
@@ -39,7 +41,14 @@ function kept(m: QueuedMatch): QueuedMatch {
   return { ...m, detection: detectionOfQueued(m) };
 }
 
-test("a match's key survives its encoding: no time, no offset, no member, non-ASCII names", () => {
+const NO_DIGEST = {
+  computer: null,
+  recordId: null,
+  entities: { host: null, accounts: [], sources: [], targets: [], authenticator: null },
+  details: {},
+};
+
+test("a match's key survives its encoding: no time, no offset, no member, non-ASCII names, its digest", () => {
   const keys = [
     {
       timestamp: 1_700_000_000_123,
@@ -49,6 +58,18 @@ test("a match's key survives its encoding: no time, no offset, no member, non-AS
       ruleIndex: 7,
       report: true,
       consumed: false,
+      digest: {
+        computer: "WS1.corp.example",
+        recordId: "42",
+        entities: {
+          host: { key: "ws1", name: "WS1.corp.example" },
+          accounts: [],
+          sources: [{ kind: "address" as const, key: "10.0.0.5", name: "10.0.0.5" }],
+          targets: [],
+          authenticator: null,
+        },
+        details: { CommandLine: 'cmd /c \u00e9t\u00e9 "quoted"' },
+      },
     },
     {
       timestamp: null,
@@ -58,8 +79,18 @@ test("a match's key survives its encoding: no time, no offset, no member, non-AS
       ruleIndex: 0,
       report: false,
       consumed: true,
+      digest: NO_DIGEST,
     },
-    { timestamp: -5, file: "", member: "", offset: 0, ruleIndex: 4_000_000_000, report: true, consumed: true },
+    {
+      timestamp: -5,
+      file: "",
+      member: "",
+      offset: 0,
+      ruleIndex: 4_000_000_000,
+      report: true,
+      consumed: true,
+      digest: NO_DIGEST,
+    },
   ];
   for (const key of keys) assert.deepEqual(decodeKey(encodeKey(key)), key);
 });
@@ -85,6 +116,30 @@ test("matches spilled in runs come back merged in order, with their detections",
   assert.ok(readdirSync(temp).length > 0, "runs were written");
   sorter.cleanup();
   assert.deepEqual(readdirSync(temp), []);
+});
+
+test("matches whose detections were not kept spill with their digests alone, and come back so", async () => {
+  const sorter = new MatchSorter({ runSize: 4, tempDir: temp });
+  const added: QueuedMatch[] = [];
+  for (let i = 0; i < 20; i++) {
+    const m = match(i, ((i * 7) % 13) * 1000, "/e/a.evtx");
+    const entry = i % 3 === 0 ? m : { ...m, detection: null };
+    added.push(entry);
+    sorter.add(entry);
+  }
+  const out: QueuedMatch[] = [];
+  for await (const m of sorter.sorted()) out.push(m.detection === null ? m : kept(m));
+  const expected = [...added].sort(compareQueued);
+  assert.deepEqual(
+    out.map((m) => m.digest),
+    expected.map((m) => m.digest),
+  );
+  assert.deepEqual(
+    out.map((m) => (m.detection === null ? null : detectionOfQueued(m))),
+    expected.map((m) => (m.detection === null ? null : detectionOfQueued(m))),
+  );
+  assert.equal(out.filter((m) => m.detection === null).length, 13);
+  sorter.cleanup();
 });
 
 test("a run's records that straddle its read blocks, or outgrow one, come back whole", async () => {
