@@ -182,9 +182,10 @@ test("skipping: Mimikatz's keywords in paths and command lines, at the start, at
   ]) {
     assert.deepEqual(foundAscii(ac, s), naive(needles, s.toLowerCase()), s);
   }
-  // Not ASCII: declined, for the caller to lower-case and scan whole (the Kelvin sign's lower case is ASCII "k").
+  // A character whose lower case is ASCII: declined, for the caller to lower-case and scan whole (the Kelvin sign's
+  // lower case is "k"). Others outside ASCII are no needle's: the text is scanned as it is.
   assert.equal(ac.scanAscii("\u212Aerberos sekurlsa::"), -1);
-  assert.equal(ac.scanAscii("café au lait, sekurlsa::"), -1);
+  assert.deepEqual(foundAscii(ac, "café au lait, sekurlsa::"), ["0@14"]);
   // A needle under four characters: every character is read.
   assert.equal(new AhoCorasick(["cmd", "sekurlsa::"]).skips, false);
   assert.equal(new AhoCorasick([]).skips, false);
@@ -219,4 +220,41 @@ test("a text shorter than every needle holds none and is not scanned, unless its
   assert.ok(skipping.skips);
   assert.equal(skipping.scanAscii("lsadump:"), 0);
   assert.equal(skipping.scanAscii("\u0130\u0130\u0130\u0130\u0130"), -1);
+});
+
+test("text outside ASCII: what the lower case's naive search finds, scanned as it is where the needles are ASCII", () => {
+  let seed = 11;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return (seed >>> 8) % n;
+  };
+  // İ lengthens under toLowerCase and the Kelvin sign becomes "k"; É, Σ and an astral character stay outside ASCII.
+  const letters = [..."akiKI:\\"];
+  const others = ["\u0130", "\u212A", "\u00c9", "\u00e9", "\u03a3", "\u{10400}"];
+  const word = (min: number, extra: number, pool: readonly string[]): string =>
+    Array.from({ length: min + random(extra + 1) }, () => pool[random(pool.length)]).join("");
+  /** As the matcher scans: declined texts are lower-cased and scanned whole. */
+  const scanned = (ac: AhoCorasick, text: string): string[] => foundAscii(ac, text) ?? found(ac, text.toLowerCase());
+  let direct = 0;
+  for (let round = 0; round < 300; round++) {
+    const ascii = random(4) !== 0;
+    const pool = ascii ? letters.map((c) => c.toLowerCase()) : [...letters.map((c) => c.toLowerCase()), "\u00e9"];
+    // Short needles are scanned character by character, needles of four and more by skipping.
+    const min = random(2) === 0 ? 1 : 4;
+    const needles = [...new Set(Array.from({ length: 1 + random(8) }, () => word(min, 3, pool)))];
+    for (const budget of [1 << 21, 16]) {
+      const ac = new AhoCorasick(needles, budget);
+      for (let t = 0; t < 20; t++) {
+        const text = word(0, 30, [...letters, ...others, ...letters]);
+        assert.deepEqual(
+          scanned(ac, text),
+          naive(needles, text.toLowerCase()),
+          `${JSON.stringify(needles)} in ${JSON.stringify(text)}`,
+        );
+        if (ascii && foundAscii(ac, text) !== null && /[^\u0000-\u007f]/.test(text)) direct++;
+      }
+    }
+  }
+  // Texts outside ASCII were scanned as they are, for ASCII needles.
+  assert.ok(direct > 1000, `${direct}`);
 });

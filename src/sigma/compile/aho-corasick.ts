@@ -84,6 +84,7 @@ export class AhoCorasick {
     this.matchesNumbers = reachesNeedle(this.t, NUMBER_TEXT);
     const { terminal, outputLink } = this.t;
     this.firstOutput = terminal.map((id, state) => (id !== -1 ? state : (outputLink[state] as number)));
+    this.asciiNeedles = this.t.otherClass.size === 0;
     this.shortest = this.t.lengths.reduce((m, n) => Math.min(m, n), Number.POSITIVE_INFINITY);
     this.shift =
       this.shortest >= SKIP_FROM && this.shortest !== Number.POSITIVE_INFINITY
@@ -93,6 +94,8 @@ export class AhoCorasick {
 
   /** The shortest needle's length (Infinity for none). */
   private readonly shortest: number;
+  /** Every needle is ASCII (no character has a class outside the ASCII table): see scanAscii. */
+  private readonly asciiNeedles: boolean;
   /**
    * Per state, the first state of its output chain (itself when it ends a needle, else its output link), or -1: a
    * scan reads it to pass by the states that end no needle, most of those it goes through, without a call.
@@ -142,25 +145,38 @@ export class AhoCorasick {
     return found;
   }
   /**
-   * `scan` of the lower-cased text, for a text that is all ASCII, without lower-casing it; -1 (and no result) as
-   * soon as a non-ASCII character shows up, whose lower case the caller must compute.
+   * `scan` of the lower-cased text without lower-casing it, folding ASCII case on the fly; -1 (and no result) when the
+   * text holds a character whose lower case the caller must compute and scan instead.
+   *
+   * When every needle is ASCII, a character outside ASCII is no part of any occurrence, in the text or in its lower
+   * case, but for the two whose lower case is ASCII (U+0130 İ, to i and a combining dot; U+212A, the Kelvin sign, to
+   * k). Without those, the lower case has the text's length and its ASCII characters where the text has them: other
+   * characters are passed over as no needle's. V8 tells the two absent at once from a text it holds in one byte a
+   * character (most log text), where a test for any character outside ASCII read every character.
    */
   scanAscii(text: string): number {
     const n = text.length;
-    // A text shorter than every needle holds none, unless its lower case is longer: only U+0130 (İ, to i and a
-    // combining dot) lengthens, to two units. Most values scanned are short and most automata carry the keyword
-    // needles (nine characters and up with SigmaHQ's rules), so this spares a scan of most values.
+    // A text shorter than every needle holds none, unless its lower case is longer: only U+0130 lengthens, to two
+    // units. Most values scanned are short and most automata carry the keyword needles (nine characters and up with
+    // SigmaHQ's rules), so this spares a scan of most values.
     if (n < this.shortest && (2 * n < this.shortest || !text.includes("\u0130"))) return 0;
-    if (this.shift !== null) return NON_ASCII.test(text) ? -1 : this.skipAscii(text, this.shift, this.shortest);
+    const passOther = this.asciiNeedles;
+    if (passOther) {
+      if (text.includes("\u0130") || text.includes("\u212A")) return -1;
+    } else if (this.shift !== null && NON_ASCII.test(text)) {
+      return -1;
+    }
+    if (this.shift !== null) return this.skipAscii(text, this.shift, this.shortest);
     const t = this.t;
     const { asciiClass, dense, width, denseStates } = t;
     const firstOutput = this.firstOutput;
     let found = 0;
     let state = 0;
-    for (let i = 0; i < text.length; i++) {
+    for (let i = 0; i < n; i++) {
       const code = text.charCodeAt(i);
-      if (code >= ASCII) return -1;
-      const c = asciiClass[code] as number;
+      let c = 0;
+      if (code < ASCII) c = asciiClass[code] as number;
+      else if (!passOther) return -1;
       state = c === 0 ? 0 : state < denseStates ? (dense[state * width + c] as number) : step(t, state, c);
       const out = firstOutput[state] as number;
       if (out !== -1) found = this.record(out, i + 1, found);
@@ -169,10 +185,11 @@ export class AhoCorasick {
   }
 
   /**
-   * `scanAscii` by skipping, for ASCII text: a window of the shortest needle's length (`m`) moves along the text by
-   * what the last two characters of it allow (`shift`). Where they allow no move, the window's end may be the end of
-   * a needle's first `m` characters: the needles that start at the window's start are read through the trie there.
-   * Every occurrence is found once, as the character-by-character scan finds it (in another order).
+   * `scanAscii` by skipping, for text with no character outside ASCII that a needle could hold: a window of the
+   * shortest needle's length (`m`) moves along the text by what the last two characters of it allow (`shift`).
+   * Where they allow no move, the window's end may be the end of a needle's first `m` characters: the needles that
+   * start at the window's start are read through the trie there. Every occurrence is found once, as the
+   * character-by-character scan finds it (in another order).
    */
   private skipAscii(text: string, shift: Uint8Array, m: number): number {
     const t = this.t;
@@ -181,8 +198,10 @@ export class AhoCorasick {
     let found = 0;
     let pos = m - 1;
     while (pos < n) {
-      const a = asciiClass[text.charCodeAt(pos - 1)] as number;
-      const b = asciiClass[text.charCodeAt(pos)] as number;
+      const x = text.charCodeAt(pos - 1);
+      const y = text.charCodeAt(pos);
+      const a = x < ASCII ? (asciiClass[x] as number) : 0;
+      const b = y < ASCII ? (asciiClass[y] as number) : 0;
       const by = shift[a * width + b] as number;
       if (by !== 0) {
         pos += by;
@@ -191,7 +210,8 @@ export class AhoCorasick {
       const start = pos - m + 1;
       let state = 0;
       for (let i = start; i < n; i++) {
-        const c = asciiClass[text.charCodeAt(i)] as number;
+        const code = text.charCodeAt(i);
+        const c = code < ASCII ? (asciiClass[code] as number) : 0;
         if (c === 0) break;
         state = child(t, state, c);
         if (state === -1) break;
