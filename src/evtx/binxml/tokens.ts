@@ -311,15 +311,16 @@ export function readTemplateInstance(ctx: ChunkContext, o: number, limit: number
   const count = v.u32(p);
   p += 4;
   if (p + 4 * count > limit) throw new BinXmlError(`template instance declares ${count} values`, o);
-  const types: number[] = [];
-  const sizes: number[] = [];
-  const offsets: number[] = [];
+  // Made at their length: grown by push, a record's three lists left most of the reader's garbage.
+  const types = new Array<number>(count);
+  const sizes = new Array<number>(count);
+  const offsets = new Array<number>(count);
   let data = p + 4 * count;
   for (let i = 0; i < count; i++) {
     const size = v.u16(p + 4 * i);
-    sizes.push(size);
-    types.push(v.u8(p + 4 * i + 2));
-    offsets.push(data);
+    sizes[i] = size;
+    types[i] = v.u8(p + 4 * i + 2);
+    offsets[i] = data;
     data += size;
   }
   if (data > limit) throw new BinXmlError("template values run past the end of the record", o);
