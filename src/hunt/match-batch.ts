@@ -1,11 +1,11 @@
 /**
  * Matches as they travel from a worker to the main thread and wait there to be sorted: the fields the sort and the
- * two passes over the matches need (time, place, rule, whether it reports or feeds a correlation), with the
- * detection itself kept as bytes (detection-codec: JSON text, or V8's serialization) until an output needs it. A
- * worker encodes a batch's detections into one buffer that moves to the main thread without a copy; the main thread
- * sorts by the keys, spills the bytes as they are, and decodes each detection once, when it is emitted. (Cloning the
- * detections, whole events each, into objects in the main thread, then serializing them again to spill, kept the
- * main thread as busy as a worker.)
+ * two passes over the matches need (time, place, rule, whether it reports or feeds a correlation, and the digest the
+ * summary's incidents take), with the detection itself kept as bytes (detection-codec: JSON text, or V8's
+ * serialization) until an output needs it, or not kept at all when none will. A worker encodes a batch's detections
+ * into one buffer that moves to the main thread without a copy; the main thread sorts by the keys, spills the bytes as
+ * they are, and decodes each detection once, when it is emitted. (Cloning the detections, whole events each, into
+ * objects in the main thread, then serializing them again to spill, kept the main thread as busy as a worker.)
  */
 import type { DetectionDigest } from "../scope/incidents.js";
 import type { Detection } from "./detection.js";
