@@ -71,7 +71,7 @@ export function compareQueued(a: QueuedMatch, b: QueuedMatch): number {
  * then adds a property (`{ ...key, detection }`) takes V8's slow path, over a microsecond per property added.
  */
 function keyOf(m: MatchRecord): MatchKey {
-  const order = orderKeyOf(m.detection);
+  const { order } = m;
   return {
     timestamp: order.timestamp,
     file: order.file,
@@ -101,7 +101,7 @@ export function withDetection(key: MatchKey, detection: Detection | Uint8Array |
 
 /** A match made in this thread, its detection kept as it is (when it is kept). */
 export function queuedMatch(m: MatchRecord): QueuedMatch {
-  return withDetection(keyOf(m), m.keep ? m.detection : null);
+  return withDetection(keyOf(m), m.detection);
 }
 
 /** The match's detection; only for a match whose detection was kept (see MatchRecord.keep). */
@@ -112,7 +112,7 @@ export function detectionOfQueued(m: QueuedMatch): Detection {
 
 /** Detections not kept take no bytes: their `ends` entry repeats the one before. */
 export function packBatch(batch: readonly MatchRecord[]): PackedBatch {
-  const parts = batch.map((m) => (m.keep ? encodeDetection(m.detection) : ""));
+  const parts = batch.map((m) => (m.detection === null ? "" : encodeDetection(m.detection)));
   const ends = new Uint32Array(parts.length);
   let size = 0;
   parts.forEach((p, i) => {

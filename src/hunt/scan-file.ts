@@ -6,12 +6,13 @@ import type { HuntEvent } from "../events/event.js";
 import { ReadBuffers } from "../evtx/read-buffers.js";
 import type { ChunkRange, FieldValue } from "../evtx/types.js";
 import { detailsFor } from "../output/details.js";
-import { type DetectionDigest, detectionDigest } from "../scope/incidents.js";
+import { type DetectionDigest, detectionDigest, eventDigest } from "../scope/incidents.js";
 import { ScopeCollector, type ScopeFacts, ScopeFactsMerger } from "../scope/index.js";
 import type { DetectionRule } from "../sigma/model.js";
 import { openEvidenceFile } from "../sources/open.js";
 import { keptProblems, type SourceStats } from "../sources/types.js";
 import { type Detection, type Level, levelRank, type PlainValue } from "./detection.js";
+import { type OrderKey, orderKeyOf } from "./match-batch.js";
 import { type HuntRules, levelOf, ruleInfo } from "./rules.js";
 
 export interface ScanSettings {
@@ -29,9 +30,10 @@ export interface ScanSettings {
 
 /** A rule's match on one event, as the main thread needs it. */
 export interface MatchRecord {
-  readonly detection: Detection;
-  /** Whether the detection goes on to the main thread (an output, or a correlation, wants it); else only its digest. */
-  readonly keep: boolean;
+  /** Where the match falls in the output's order. */
+  readonly order: OrderKey;
+  /** The detection, when an output or a correlation wants it; else null, and only its digest goes on. */
+  readonly detection: Detection | null;
   readonly digest: DetectionDigest;
   /** Index of the rule in `HuntRules.detections`. */
   readonly ruleIndex: number;
@@ -162,6 +164,43 @@ function eventObjectOf(view: HuntEvent["fields"]): Record<string, PlainValue> {
   return fields;
 }
 
+/** The fields of a detection's header, read from an event's field view as detectionOf reads them from its copy. */
+function headerText(fields: HuntEvent["fields"], path: string): string | null {
+  const v = fields.get(path);
+  return v === undefined || v === null ? null : String(plainValue(v));
+}
+
+function eventIdOf(text: string | null): number | null {
+  return text === null || !Number.isFinite(Number(text)) ? null : Number(text);
+}
+
+/** The digest of the detection an event makes (detectionDigest of detectionOf), read from the event itself. */
+export function digestOf(event: HuntEvent): DetectionDigest {
+  const fields = event.fields;
+  const header = {
+    computer: headerText(fields, "System.Computer"),
+    channel: headerText(fields, "System.Channel"),
+    eventId: eventIdOf(headerText(fields, "System.EventID")),
+  };
+  return eventDigest(header, headerText(fields, "System.EventRecordID"), {
+    get: (path) => {
+      const v = fields.get(path);
+      return v === undefined ? undefined : plainValue(v);
+    },
+    forEach: (visit) => {
+      fields.forEach((v, path) => {
+        visit(plainValue(v), path);
+      });
+    },
+  });
+}
+
+/** Where the detection of an event falls in the output's order (orderKeyOf of detectionOf). */
+function orderOf(event: HuntEvent): OrderKey {
+  const { source } = event;
+  return { timestamp: event.timestamp, file: source.file, member: source.member ?? "", offset: source.offset };
+}
+
 export function detectionOf(rule: DetectionRule, event: HuntEvent): Detection {
   const fields = eventObject(event.fields) ?? eventObjectOf(event.fields);
   const text = (path: string): string | null => {
@@ -169,8 +208,7 @@ export function detectionOf(rule: DetectionRule, event: HuntEvent): Detection {
     return v === undefined || v === null ? null : String(v);
   };
   const channel = text("System.Channel");
-  const eventIdText = text("System.EventID");
-  const eventId = eventIdText === null || !Number.isFinite(Number(eventIdText)) ? null : Number(eventIdText);
+  const eventId = eventIdOf(text("System.EventID"));
   return {
     timestamp: event.timestamp,
     rule: ruleInfo(rule),
@@ -239,19 +277,21 @@ export async function scanFile(
       if (settings.to !== null && (t === null || t > settings.to)) continue;
       matched++;
       scope.observe(event);
+      let digest: DetectionDigest | null = null;
       for (const rule of rules.matcher.match(event.fields)) {
         const report = levelRank(levelOf(rule)) >= minRank && rules.correlation.reportsOwnMatches(rule);
         const feeds = consumed.has(rule);
         if (!report && !feeds) continue;
-        const detection = detectionOf(rule, event);
-        batch.push({
-          detection,
-          keep: feeds || (report && keepReported),
-          digest: detectionDigest(detection),
-          ruleIndex: rules.indexOf.get(rule) as number,
-          report,
-          consumed: feeds,
-        });
+        const ruleIndex = rules.indexOf.get(rule) as number;
+        if (feeds || (report && keepReported)) {
+          const detection = detectionOf(rule, event);
+          const digest = detectionDigest(detection);
+          batch.push({ order: orderKeyOf(detection), detection, digest, ruleIndex, report, consumed: feeds });
+        } else {
+          // The digest alone, made once for the event's matches: no detection, no copy of the event.
+          digest ??= digestOf(event);
+          batch.push({ order: orderOf(event), detection: null, digest, ruleIndex, report, consumed: feeds });
+        }
         if (batch.length >= BATCH) {
           emit(batch);
           batch = [];

@@ -236,19 +236,40 @@ export function detailEntries(
   channel: string | null,
   eventId: number | null,
 ): DetailEntry[] {
+  return detailEntriesOf(
+    {
+      get: (path) => fields[path],
+      forEach: (visit) => {
+        for (const [path, value] of Object.entries(fields)) visit(value, path);
+      },
+    },
+    channel,
+    eventId,
+  );
+}
+
+/** An event's fields as its detection's `event` holds them: by path, and in order. */
+export interface DetailSource {
+  get(path: string): PlainValue | undefined;
+  forEach(visit: (value: PlainValue, path: string) => void): void;
+}
+
+/** detailEntries of an event read through `fields`, without its `event` object made. */
+export function detailEntriesOf(fields: DetailSource, channel: string | null, eventId: number | null): DetailEntry[] {
   const spec = specFor(fields, channel, eventId);
   const entries: DetailEntry[] = [];
   if (spec !== undefined) {
     for (const field of spec) {
-      const path = field.paths.find((p) => present(fields[p]));
-      if (path !== undefined) entries.push({ name: field.name, path, value: fieldText(fields[path]) });
+      const path = field.paths.find((p) => present(fields.get(p)));
+      if (path !== undefined) entries.push({ name: field.name, path, value: fieldText(fields.get(path)) });
     }
     return entries;
   }
-  for (const [path, value] of Object.entries(fields)) {
-    if (entries.length === FALLBACK_FIELDS) break;
-    if (isDataField(path) && present(value)) entries.push({ name: fieldLabel(path), path, value: fieldText(value) });
-  }
+  fields.forEach((value, path) => {
+    if (entries.length < FALLBACK_FIELDS && isDataField(path) && present(value)) {
+      entries.push({ name: fieldLabel(path), path, value: fieldText(value) });
+    }
+  });
   return entries;
 }
 
@@ -292,14 +313,14 @@ export function fieldLabel(path: string): string {
 }
 
 function specFor(
-  fields: Readonly<Record<string, PlainValue>>,
+  fields: DetailSource,
   channel: string | null,
   eventId: number | null,
 ): readonly DetailField[] | undefined {
   if (eventId === null) return undefined;
   let log = channel === null ? undefined : LOG_BY_CHANNEL.get(channel.toLowerCase());
   if (log === undefined) {
-    const provider = fields["System.Provider.Name"];
+    const provider = fields.get("System.Provider.Name");
     if (typeof provider === "string") log = LOG_BY_PROVIDER.get(provider.toLowerCase());
     // 1102 (Security) and 104 (System) are both written by the Eventlog provider.
     if (log === undefined && provider === "Microsoft-Windows-Eventlog") log = eventId === 104 ? "system" : "security";

@@ -19,9 +19,10 @@
  * `ignore` (a scanner, a jump host every admin uses) never join. Local accounts keep their host in their key
  * (`pc01\administrator`), so the built-in Administrator of two machines is two accounts.
  */
-import type { Detection, Level } from "../hunt/detection.js";
+import type { Detection, Level, PlainValue } from "../hunt/detection.js";
 import { LEVELS, levelRank } from "../hunt/detection.js";
 import { killChainRank, splitTags, tacticOf } from "../output/attack.js";
+import { type DetailSource, detailEntriesOf } from "../output/details.js";
 import { maxTime, minTime } from "./facts.js";
 import {
   type AccountName,
@@ -140,15 +141,29 @@ const EVIDENCE_DETAILS = 6;
 const DETAIL_LENGTH = 200;
 const RULES_LISTED = 20;
 
-function failedLogon(eventId: number | null, event: Readonly<Record<string, unknown>>): boolean {
+function failedLogon(eventId: number | null, read: EventRead): boolean {
   if (eventId === 4625 || eventId === 4771) return true;
-  if (eventId === 4768 || eventId === 4776) return integerOf(event["EventData.Status"]) !== 0;
+  if (eventId === 4768 || eventId === 4776) return integerOf(read("EventData.Status")) !== 0;
   return false;
 }
 
 /** The host, accounts and sources a detection names (see the joining rule above). */
 export function detectionEntities(d: Detection): DetectionEntities {
   const event = d.event;
+  return entitiesOf(d, (path) => event[path], d.correlation);
+}
+
+/** What a detection says of its event, as entitiesOf and eventDigest read it. */
+export interface EventHeader {
+  readonly computer: string | null;
+  readonly channel: string | null;
+  readonly eventId: number | null;
+}
+
+/** The event's field at a flat path, as a detection's `event` holds it. */
+export type EventRead = (path: string) => PlainValue | undefined;
+
+function entitiesOf(d: EventHeader, read: EventRead, correlation: Detection["correlation"]): DetectionEntities {
   const authentication = d.eventId !== null && AUTHENTICATION_EVENTS.has(d.eventId) && d.channel === "Security";
   const computerKey = hostKey(d.computer);
   const host =
@@ -170,26 +185,25 @@ export function detectionEntities(d: Detection): DetectionEntities {
   };
   const addSource = (raw: unknown): void => addEndpoint(sources, raw);
   const addTarget = (raw: unknown): void => addEndpoint(targets, raw);
-  const failure = failedLogon(d.eventId, event);
+  const failure = failedLogon(d.eventId, read);
   for (const [nameField, domainField] of ACCOUNT_FIELDS) {
     if (failure && nameField === "EventData.TargetUserName") continue;
-    const name = event[nameField];
-    if (name !== undefined) addAccount(name, domainField === null ? null : event[domainField]);
+    const name = read(nameField);
+    if (name !== undefined) addAccount(name, domainField === null ? null : read(domainField));
   }
   if (d.eventId === 4648) {
-    for (const field of EXPLICIT_CREDENTIAL_TARGETS) if (event[field] !== undefined) addTarget(event[field]);
+    for (const field of EXPLICIT_CREDENTIAL_TARGETS) if (read(field) !== undefined) addTarget(read(field));
   } else if (d.eventId === 3 && d.channel === "Microsoft-Windows-Sysmon/Operational") {
     // Outbound, the far side is the destination; inbound, Sysmon writes either side first: the far side is the one
     // not on the lower (service) port.
-    const outbound = event["EventData.Initiated"] === true || event["EventData.Initiated"] === "true";
-    const sourcePort = integerOf(event["EventData.SourcePort"]) ?? 0;
-    const destinationPort = integerOf(event["EventData.DestinationPort"]) ?? 0;
-    if (outbound) addTarget(event["EventData.DestinationIp"]);
-    else addSource(sourcePort < destinationPort ? event["EventData.DestinationIp"] : event["EventData.SourceIp"]);
+    const outbound = read("EventData.Initiated") === true || read("EventData.Initiated") === "true";
+    const sourcePort = integerOf(read("EventData.SourcePort")) ?? 0;
+    const destinationPort = integerOf(read("EventData.DestinationPort")) ?? 0;
+    if (outbound) addTarget(read("EventData.DestinationIp"));
+    else addSource(sourcePort < destinationPort ? read("EventData.DestinationIp") : read("EventData.SourceIp"));
   } else {
-    for (const field of SOURCE_FIELDS) if (event[field] !== undefined) addSource(event[field]);
+    for (const field of SOURCE_FIELDS) if (read(field) !== undefined) addSource(read(field));
   }
-  const correlation = d.correlation;
   let extraHost: { key: string; name: string } | null = null;
   if (correlation !== undefined) {
     for (const [name, value] of Object.entries(correlation.group)) {
@@ -232,13 +246,36 @@ export interface DetectionDigest {
 }
 
 export function detectionDigest(d: Detection): DetectionDigest {
+  return {
+    computer: d.computer,
+    recordId: d.recordId,
+    entities: detectionEntities(d),
+    details: evidenceDetails(Object.entries(d.details)),
+  };
+}
+
+/**
+ * The digest of the detection an event would make, without making it: what a hunt keeps of a match no output wants.
+ * `header` and `recordId` as detectionOf derives them; `fields` reads and walks the event as its `event` would hold it.
+ */
+export function eventDigest(header: EventHeader, recordId: string | null, fields: DetailSource): DetectionDigest {
+  return {
+    computer: header.computer,
+    recordId,
+    entities: entitiesOf(header, (path) => fields.get(path), undefined),
+    details: evidenceDetails(detailEntriesOf(fields, header.channel, header.eventId).map((e) => [e.name, e.value])),
+  };
+}
+
+/** The first details, cut, as incident evidence shows them. */
+function evidenceDetails(entries: readonly (readonly [string, string])[]): Record<string, string> {
   const details: Record<string, string> = {};
   let n = 0;
-  for (const [k, v] of Object.entries(d.details)) {
+  for (const [k, v] of entries) {
     if (n++ >= EVIDENCE_DETAILS) break;
     details[k] = v.length > DETAIL_LENGTH ? `${v.slice(0, DETAIL_LENGTH - 1)}…` : v;
   }
-  return { computer: d.computer, recordId: d.recordId, entities: detectionEntities(d), details };
+  return details;
 }
 
 export function incidentInput(d: Detection): IncidentInput {

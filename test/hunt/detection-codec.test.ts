@@ -8,7 +8,7 @@ import {
   encodedLength,
   writeEncoding,
 } from "../../src/hunt/detection-codec.js";
-import { detectionOfQueued, packBatch, type QueuedMatch, unpackBatch } from "../../src/hunt/match-batch.js";
+import { detectionOfQueued, orderKeyOf, packBatch, type QueuedMatch, unpackBatch } from "../../src/hunt/match-batch.js";
 import type { MatchRecord } from "../../src/hunt/scan-file.js";
 import { detectionDigest } from "../../src/scope/incidents.js";
 
@@ -90,8 +90,8 @@ test("a worker's batch: detections of both encodings come back in order from one
     detection({ "EventData.CommandLine": "x".repeat(10_000) }),
   ];
   const batch: MatchRecord[] = ds.map((d, i) => ({
+    order: orderKeyOf(d),
     detection: d,
-    keep: true,
     digest: detectionDigest(d),
     ruleIndex: i,
     report: true,
@@ -109,8 +109,8 @@ test("a worker's batch: detections not kept take no bytes and come back as their
     detection({ "EventData.CommandLine": "kept too" }),
   ];
   const batch: MatchRecord[] = ds.map((d, i) => ({
-    detection: d,
-    keep: i !== 1,
+    order: orderKeyOf(d),
+    detection: i === 1 ? null : d,
     digest: detectionDigest(d),
     ruleIndex: i,
     report: true,
