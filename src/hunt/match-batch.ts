@@ -104,7 +104,7 @@ export function queuedMatch(m: MatchRecord): QueuedMatch {
   return withDetection(keyOf(m), m.detection);
 }
 
-/** The match's detection; only for a match whose detection was kept (see MatchRecord.keep). */
+/** The match's detection; only for a match whose detection was kept (see MatchRecord.detection). */
 export function detectionOfQueued(m: QueuedMatch): Detection {
   if (m.detection === null) throw new Error("the detection of this match was not kept");
   return m.detection instanceof Uint8Array ? decodeDetection(m.detection) : m.detection;

@@ -3,11 +3,11 @@
 import type { ChunkRange } from "../evtx/types.js";
 import type { RuleProblem } from "../sigma/model.js";
 import type { PackedBatch } from "./match-batch.js";
-import type { FileResult, ScanSettings } from "./scan-file.js";
+import type { FileResult, ScanPlan } from "./scan-file.js";
 
 export type ToWorker =
   /** `rules`: the LoadedRuleSet, packed (packRuleSet). */
-  | { readonly type: "init"; readonly rules: SharedArrayBuffer; readonly settings: ScanSettings }
+  | { readonly type: "init"; readonly rules: SharedArrayBuffer; readonly settings: ScanPlan }
   | { readonly type: "file"; readonly index: number; readonly path: string; readonly chunks?: ChunkRange }
   | { readonly type: "done" };
 

@@ -6,26 +6,30 @@ import type { HuntEvent } from "../events/event.js";
 import { ReadBuffers } from "../evtx/read-buffers.js";
 import type { ChunkRange, FieldValue } from "../evtx/types.js";
 import { detailsFor } from "../output/details.js";
-import { type DetectionDigest, detectionDigest, eventDigest } from "../scope/incidents.js";
+import { type DetectionDigest, detectionDigest, type EventHeader, eventDigest } from "../scope/incidents.js";
 import { ScopeCollector, type ScopeFacts, ScopeFactsMerger } from "../scope/index.js";
 import type { DetectionRule } from "../sigma/model.js";
 import { openEvidenceFile } from "../sources/open.js";
 import { keptProblems, type SourceStats } from "../sources/types.js";
 import { type Detection, type Level, levelRank, type PlainValue } from "./detection.js";
-import { type OrderKey, orderKeyOf } from "./match-batch.js";
+import type { OrderKey } from "./match-batch.js";
 import { type HuntRules, levelOf, ruleInfo } from "./rules.js";
 
 export interface ScanSettings {
   readonly minLevel: Level;
-  /**
-   * Whether reported detections are kept whole, for outputs (default true). A hunt without outputs sets it false: its
-   * summary and incidents need only each detection's digest.
-   */
-  readonly keepDetections?: boolean;
   /** Only events from this time on (ms since the epoch); events without a time are left out when set. */
   readonly from: number | null;
   readonly to: number | null;
   readonly recover: boolean;
+}
+
+/** What a scan is told: the hunt's settings, and what follows from its outputs. */
+export interface ScanPlan extends ScanSettings {
+  /**
+   * Whether reported detections are kept whole: the hunt has an output. Without one, its summary and incidents need
+   * only each detection's digest.
+   */
+  readonly keepDetections: boolean;
 }
 
 /** A rule's match on one event, as the main thread needs it. */
@@ -164,25 +168,25 @@ function eventObjectOf(view: HuntEvent["fields"]): Record<string, PlainValue> {
   return fields;
 }
 
-/** The fields of a detection's header, read from an event's field view as detectionOf reads them from its copy. */
-function headerText(fields: HuntEvent["fields"], path: string): string | null {
-  const v = fields.get(path);
-  return v === undefined || v === null ? null : String(plainValue(v));
-}
-
-function eventIdOf(text: string | null): number | null {
-  return text === null || !Number.isFinite(Number(text)) ? null : Number(text);
+/** The header of the detection an event makes: its computer, channel, EventID and record id, as texts or null. */
+export function eventHeader(fields: HuntEvent["fields"]): EventHeader {
+  const text = (path: string): string | null => {
+    const v = fields.get(path);
+    return v === undefined || v === null ? null : String(plainValue(v));
+  };
+  const eventIdText = text("System.EventID");
+  return {
+    computer: text("System.Computer"),
+    channel: text("System.Channel"),
+    eventId: eventIdText === null || !Number.isFinite(Number(eventIdText)) ? null : Number(eventIdText),
+    recordId: text("System.EventRecordID"),
+  };
 }
 
 /** The digest of the detection an event makes (detectionDigest of detectionOf), read from the event itself. */
 export function digestOf(event: HuntEvent): DetectionDigest {
   const fields = event.fields;
-  const header = {
-    computer: headerText(fields, "System.Computer"),
-    channel: headerText(fields, "System.Channel"),
-    eventId: eventIdOf(headerText(fields, "System.EventID")),
-  };
-  return eventDigest(header, headerText(fields, "System.EventRecordID"), {
+  return eventDigest(eventHeader(fields), {
     get: (path) => {
       const v = fields.get(path);
       return v === undefined ? undefined : plainValue(v);
@@ -203,19 +207,14 @@ function orderOf(event: HuntEvent): OrderKey {
 
 export function detectionOf(rule: DetectionRule, event: HuntEvent): Detection {
   const fields = eventObject(event.fields) ?? eventObjectOf(event.fields);
-  const text = (path: string): string | null => {
-    const v = fields[path];
-    return v === undefined || v === null ? null : String(v);
-  };
-  const channel = text("System.Channel");
-  const eventId = eventIdOf(text("System.EventID"));
+  const { computer, channel, eventId, recordId } = eventHeader(event.fields);
   return {
     timestamp: event.timestamp,
     rule: ruleInfo(rule),
-    computer: text("System.Computer"),
+    computer,
     channel,
     eventId,
-    recordId: text("System.EventRecordID"),
+    recordId,
     source: {
       file: event.source.file,
       ...(event.source.member === undefined ? {} : { member: event.source.member }),
@@ -246,13 +245,12 @@ const readBuffers = new ReadBuffers();
 /** `chunks`: only that part of an EVTX file (a large file split between workers). */
 export async function scanFile(
   rules: HuntRules,
-  settings: ScanSettings,
+  settings: ScanPlan,
   path: string,
   emit: (batch: MatchRecord[]) => void,
   chunks?: ChunkRange,
 ): Promise<FileResult> {
   const minRank = levelRank(settings.minLevel);
-  const keepReported = settings.keepDetections ?? true;
   const consumed = rules.correlation.consumed;
   const evidence = openEvidenceFile(path, {
     recover: settings.recover,
@@ -283,14 +281,14 @@ export async function scanFile(
         const feeds = consumed.has(rule);
         if (!report && !feeds) continue;
         const ruleIndex = rules.indexOf.get(rule) as number;
-        if (feeds || (report && keepReported)) {
+        const order = orderOf(event);
+        if (feeds || (report && settings.keepDetections)) {
           const detection = detectionOf(rule, event);
-          const digest = detectionDigest(detection);
-          batch.push({ order: orderKeyOf(detection), detection, digest, ruleIndex, report, consumed: feeds });
+          batch.push({ order, detection, digest: detectionDigest(detection), ruleIndex, report, consumed: feeds });
         } else {
           // The digest alone, made once for the event's matches: no detection, no copy of the event.
           digest ??= digestOf(event);
-          batch.push({ order: orderOf(event), detection: null, digest, ruleIndex, report, consumed: feeds });
+          batch.push({ order, detection: null, digest, ruleIndex, report, consumed: feeds });
         }
         if (batch.length >= BATCH) {
           emit(batch);

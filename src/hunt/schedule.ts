@@ -19,7 +19,7 @@ import { keptProblems } from "../sources/types.js";
 import { type QueuedMatch, queuedMatch, unpackBatch } from "./match-batch.js";
 import type { FromWorker, ToWorker } from "./messages.js";
 import { type HuntRules, packRuleSet } from "./rules.js";
-import { eventLoopTurn, type FileResult, mergeFileResults, type ScanSettings, scanFile } from "./scan-file.js";
+import { eventLoopTurn, type FileResult, mergeFileResults, type ScanPlan, scanFile } from "./scan-file.js";
 
 /** What became of a file (or a part of one): its result, or why it could not be scanned. */
 export type Outcome = { readonly result: FileResult } | { readonly failed: string };
@@ -190,7 +190,7 @@ export async function scanFiles(
   files: readonly string[],
   threads: number,
   rules: HuntRules,
-  settings: ScanSettings,
+  settings: ScanPlan,
   callbacks: ScanCallbacks,
   split: SplitPolicy = DEFAULT_SPLIT,
   /** The worker's module (tests give one that fails on purpose). */

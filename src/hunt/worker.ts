@@ -4,14 +4,14 @@ import { closeWorkerPools } from "../evtx/index.js";
 import { packBatch } from "./match-batch.js";
 import type { FromWorker, ToWorker } from "./messages.js";
 import { compileRuleSet, type HuntRules, unpackRuleSet } from "./rules.js";
-import { type ScanSettings, scanFile } from "./scan-file.js";
+import { type ScanPlan, scanFile } from "./scan-file.js";
 
 const port = parentPort;
 if (port === null) throw new Error("hunt worker started outside a worker thread");
 const post = (m: FromWorker, transfer: readonly ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
 let rules: HuntRules | undefined;
-let settings: ScanSettings | undefined;
+let settings: ScanPlan | undefined;
 // Files are scanned one after another; messages that arrive meanwhile wait their turn.
 let queue: Promise<void> = Promise.resolve();
 

@@ -158,6 +158,7 @@ export interface EventHeader {
   readonly computer: string | null;
   readonly channel: string | null;
   readonly eventId: number | null;
+  readonly recordId: string | null;
 }
 
 /** The event's field at a flat path, as a detection's `event` holds it. */
@@ -256,12 +257,12 @@ export function detectionDigest(d: Detection): DetectionDigest {
 
 /**
  * The digest of the detection an event would make, without making it: what a hunt keeps of a match no output wants.
- * `header` and `recordId` as detectionOf derives them; `fields` reads and walks the event as its `event` would hold it.
+ * `header` as detectionOf derives it; `fields` reads and walks the event as its `event` would hold it.
  */
-export function eventDigest(header: EventHeader, recordId: string | null, fields: DetailSource): DetectionDigest {
+export function eventDigest(header: EventHeader, fields: DetailSource): DetectionDigest {
   return {
     computer: header.computer,
-    recordId,
+    recordId: header.recordId,
     entities: entitiesOf(header, (path) => fields.get(path), undefined),
     details: evidenceDetails(detailEntriesOf(fields, header.channel, header.eventId).map((e) => [e.name, e.value])),
   };

@@ -6,7 +6,7 @@
  *   data) once, when it has no more files; facts may also be posted per file, since they merge.
  * - The main thread folds what comes in with `mergeScopeFacts(a, b)` (starting from `emptyScopeFacts()`), feeds
  *   every reported detection, in the time order it reaches the outputs, to one `IncidentBuilder.add(d)` (or, where
- *   the detection was not kept, `addInput` with the digest its worker made, `detectionDigest(d)`), and at the end
+ *   the detection was not kept, `addInput` with the digest made where the match was, `eventDigest`), and at the end
  *   calls `buildScope(facts, builder.incidents(), assets?.inventory, options)`: the ScopeReport that
  *   `--scope-out` writes as JSON and `renderScopeSummary(report, { color })` turns into summary lines.
  * - `--assets FILE` is `readAssets(file)`: the inventory and the problems (file, line, reason) to print; it never

@@ -466,7 +466,7 @@ test("a worker that dies loses only the file it was scanning; the files queued b
 }, async () => {
   const files = Array.from({ length: 40 }, (_, i) => `/nonexistent/${i === 7 || i === 23 ? "die" : "file"}-${i}.evtx`);
   const rules = compileRuleSet({ rules: [], problems: [], files: 0, placeholders: [], matcherStore: null });
-  const settings = { minLevel: "informational" as const, from: null, to: null, recover: true };
+  const settings = { minLevel: "informational" as const, from: null, to: null, recover: true, keepDetections: true };
   const outcomes = new Map<string, string>();
   await scanFiles(
     files,

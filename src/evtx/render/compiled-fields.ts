@@ -2,7 +2,7 @@
 import type { SubstitutionValues } from "../binxml/model.js";
 import type { ChunkContext } from "../binxml/tokens.js";
 import type { FieldValue, FieldView } from "../types.js";
-import { type CompiledFields, decodeSlot, FALLBACK, type ValueSlot } from "./compiled.js";
+import { type CompiledFields, decodeSlot, FALLBACK, type FieldItem, type ValueSlot } from "./compiled.js";
 
 const UNDECODED = Symbol("undecoded");
 
@@ -97,7 +97,7 @@ export class CompiledFieldView implements FieldView {
   }
 
   /** Unnamed Data: each value, an empty text where it is null (as the walk keeps a Data without text). */
-  private list(items: readonly (ValueSlot | { readonly value: FieldValue })[]): FieldValue | typeof FALLBACK {
+  private list(items: readonly FieldItem[]): FieldValue | typeof FALLBACK {
     const out: FieldValue[] = [];
     for (const item of items) {
       if ("value" in item) {

@@ -44,14 +44,14 @@ export interface ValueSlot {
   readonly attribute: boolean;
 }
 
+/** A substitution value, or a static value. */
+export type FieldItem = ValueSlot | { readonly value: FieldValue };
+
 /**
  * Where a field's value comes from: a substitution value, a static value, or the list of unnamed Data (classic
  * Application and System logs write their values as `<Data>` elements without names), each one or the other.
  */
-export type FieldSource =
-  | ValueSlot
-  | { readonly value: FieldValue }
-  | { readonly items: readonly (ValueSlot | { readonly value: FieldValue })[] };
+export type FieldSource = FieldItem | { readonly items: readonly FieldItem[] };
 
 export interface CompiledFields {
   readonly paths: string[];
@@ -325,7 +325,7 @@ function compileFieldPaths(
     if (Array.isArray(value) && value.some(holdsPlaceholder)) {
       // Unnamed Data: a list of single slots and static texts (a slot joined with text, or in a list of its own,
       // keeps the record on the generic walk).
-      const items: (ValueSlot | { readonly value: FieldValue })[] = [];
+      const items: FieldItem[] = [];
       for (const item of value) {
         if (!holdsPlaceholder(item)) {
           items.push({ value: item });
